@@ -1,0 +1,54 @@
+//===- ONNXDialect.h - the onnx dialect -------------------------*- C++ -*-===//
+#ifndef KILN_DIALECTS_ONNX_ONNXDIALECT_H
+#define KILN_DIALECTS_ONNX_ONNXDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/onnx/ONNXOpsDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/onnx/ONNXOpsTypes.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/onnx/ONNXOps.h.inc"
+
+namespace kiln::onnx {
+
+/// Newest ai.onnx opset and IR version this build of Kiln knows.
+int64_t maxSupportedOpset();
+int64_t maxSupportedIRVersion();
+
+/// The versions at which the schema of ai.onnx operator `name` changed,
+/// ascending; empty when `name` is not an ai.onnx operator.
+llvm::ArrayRef<int64_t> schemaVersions(llvm::StringRef name);
+
+/// The schema version that applies to operator `name` in a model importing
+/// ai.onnx at `opset` (0 when the operator does not exist at that opset).
+int64_t schemaVersionFor(llvm::StringRef name, int64_t opset);
+
+/// Element type of a tensor, sequence-of-tensor or optional value; null for
+/// `none` and other types.
+mlir::Type getElementTypeOrNull(mlir::Type type);
+
+/// Checks the attribute values of an ONNX op that ODS cannot express
+/// (ranges, permutations, lengths tied to ranks). Called by every verifier.
+mlir::LogicalResult verifyONNXAttributes(mlir::Operation *op);
+
+/// An `onnx.Constant` holding `value` (its type is the value's type).
+ConstantOp createConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::ElementsAttr value);
+
+/// The ONNX node name an op was imported from ("" if none).
+llvm::StringRef getNodeName(mlir::Operation *op);
+
+} // namespace kiln::onnx
+
+#endif // KILN_DIALECTS_ONNX_ONNXDIALECT_H

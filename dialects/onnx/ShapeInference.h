@@ -1,0 +1,67 @@
+//===- ShapeInference.h - shape/type inference of onnx ops ------*- C++ -*-===//
+//
+// Result shapes of onnx ops computed from operand types and from operands
+// that are constants (shape tensors). Used by the kiln-shape-inference pass.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_DIALECTS_ONNX_SHAPEINFERENCE_H
+#define KILN_DIALECTS_ONNX_SHAPEINFERENCE_H
+
+#include "dialects/onnx/ONNXDialect.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include <optional>
+
+namespace kiln::onnx {
+
+/// Refines the result types of `op` in place from what its operands tell.
+/// Returns failure (after emitting an error on `op`) when the operands are
+/// incompatible (e.g. shapes that do not broadcast); success otherwise,
+/// including when nothing could be inferred. Never loosens a known dim.
+mlir::LogicalResult inferShapes(mlir::Operation *op);
+
+/// Tries to evaluate `op` at compile time when all operands it needs are
+/// constants and the result is small (shape arithmetic on int64 tensors,
+/// Shape of a static tensor, ...). Returns the folded values, one per result,
+/// or nothing.
+std::optional<llvm::SmallVector<mlir::DenseElementsAttr>>
+foldToConstants(mlir::Operation *op);
+
+//===----------------------------------------------------------------------===//
+// Helpers shared by the per-family inference files.
+//===----------------------------------------------------------------------===//
+
+/// Known dims of a value: nullopt when unranked; kDynamic for unknown dims.
+std::optional<llvm::SmallVector<int64_t>> getShape(mlir::Value v);
+
+/// Values of a constant integer tensor operand (onnx.Constant producer).
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+
+/// Values of a constant float tensor operand, converted to double.
+std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value v);
+
+/// The constant elements behind `v`, if it is produced by onnx.Constant.
+mlir::ElementsAttr getConstantElements(mlir::Value v);
+
+/// Sets the shape of result `r`, keeping its element type; merges with the
+/// shape it already has (a known dim is never replaced by a dynamic one).
+/// Emits an error and fails when a known dim disagrees.
+mlir::LogicalResult setShape(mlir::Value r, llvm::ArrayRef<int64_t> shape);
+
+/// Multidirectional (numpy) broadcast of shapes; fails when incompatible.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// Normalizes a possibly negative axis into [0, rank); nullopt if out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+// Per-family entry points: each returns std::nullopt when `op` is not of its
+// family, otherwise the result of inferring it.
+std::optional<mlir::LogicalResult> inferElementwiseShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferTensorShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferNNShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferReductionShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferControlFlowShapes(mlir::Operation *op);
+
+} // namespace kiln::onnx
+
+#endif // KILN_DIALECTS_ONNX_SHAPEINFERENCE_H

@@ -1,0 +1,35 @@
+//===- Passes.td - graph-level passes on the onnx dialect ---*- tablegen -*-===//
+#ifndef KILN_PASSES_GRAPH_PASSES
+#define KILN_PASSES_GRAPH_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ShapeInferencePass : Pass<"kiln-shape-inference", "mlir::func::FuncOp"> {
+  let summary = "Infer static shapes of onnx values and fold shape arithmetic";
+  let description = [{
+    Walks the function in order and refines every result type of an `onnx`
+    op from its operands (ranks, static dims, and constant shape tensors),
+    folding shape computations whose operands are constants (e.g.
+    `Shape -> Gather -> Unsqueeze -> Concat -> Reshape`) into `onnx.Constant`.
+    Repeats until nothing changes, then updates the function's result types.
+    A dim that stays unknown stays `?`.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<1x3x8x8xf32>) -> tensor<*xf32> {
+      %0 = "onnx.Relu"(%x) : (tensor<1x3x8x8xf32>) -> tensor<*xf32>
+      return %0 : tensor<*xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+      %0 = "onnx.Relu"(%x) : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+      return %0 : tensor<1x3x8x8xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["kiln::onnx::ONNXDialect"];
+}
+
+#endif // KILN_PASSES_GRAPH_PASSES
