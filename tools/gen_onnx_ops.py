@@ -228,7 +228,8 @@ def gen_op(name, versions):
         tensor_types = [parse_type(x) for x in types]
         if len(types) == 1 and tensor_types[0][0] == "tensor":
             fixed = tensor_types[0][1]
-        result_rows.append((idx, constraint_input.get(out.type_str, -1), fixed))
+        result_rows.append((idx, constraint_input.get(out.type_str, -1), fixed,
+                            str(out.option).split(".")[-1]))
         if out.type_str in {tc.type_param_str for tc in newest.type_constraints}:
             groups.setdefault(out.type_str, []).append(-(idx + 1))
 
@@ -295,12 +296,16 @@ def main():
         "// result k as -(k+1); each group ends with kGroupEnd, the list with kListEnd.",
         "// KILN_ONNX_ATTR(OP, \"onnx name\", \"mlir name\", KIND)",
         "// KILN_ONNX_RESULT(OP, result, input with the same type constraint or -1,",
-        "//                  \"the one element type allowed\" or \"\")",
+        "//                  \"the one element type allowed\" or \"\", Single|Optional|Variadic)",
+        "// KILN_ONNX_INPUT(OP, input, Single|Optional|Variadic)",
         "#ifndef KILN_ONNX_ATTR",
         "#define KILN_ONNX_ATTR(OP, NAME, MLIR_NAME, KIND)",
         "#endif",
         "#ifndef KILN_ONNX_RESULT",
-        "#define KILN_ONNX_RESULT(OP, INDEX, SOURCE, FIXED)",
+        "#define KILN_ONNX_RESULT(OP, INDEX, SOURCE, FIXED, OPTION)",
+        "#endif",
+        "#ifndef KILN_ONNX_INPUT",
+        "#define KILN_ONNX_INPUT(OP, INDEX, OPTION)",
         "#endif",
         "KILN_ONNX_MAX_OPSET(%d)" % defs.onnx_opset_version(),
         "KILN_ONNX_MAX_IR_VERSION(%d)" % onnx.IR_VERSION,
@@ -314,12 +319,17 @@ def main():
         inc.append('KILN_ONNX_OP(%s, "%s", %s)' % (name, vers, ", ".join(flat + ["kListEnd"])))
         for an, mn, kind in attr_rows:
             inc.append('KILN_ONNX_ATTR(%s, "%s", "%s", %s)' % (name, an, mn, kind))
-        for idx, src, fixed in result_rows:
-            inc.append('KILN_ONNX_RESULT(%s, %d, %d, "%s")' % (name, idx, src, fixed))
+        for idx, inp in enumerate(versions[-1].inputs):
+            inc.append('KILN_ONNX_INPUT(%s, %d, %s)' % (
+                name, idx, str(inp.option).split(".")[-1]))
+        for idx, src, fixed, option in result_rows:
+            inc.append('KILN_ONNX_RESULT(%s, %d, %d, "%s", %s)' % (
+                name, idx, src, fixed, option))
     td.append("#endif // KILN_ONNX_GENERATED_OPS")
     inc.append("#undef KILN_ONNX_OP")
     inc.append("#undef KILN_ONNX_ATTR")
     inc.append("#undef KILN_ONNX_RESULT")
+    inc.append("#undef KILN_ONNX_INPUT")
     inc.append("#undef KILN_ONNX_MAX_OPSET")
     inc.append("#undef KILN_ONNX_MAX_IR_VERSION")
     outs = {TD_OUT: "\n".join(td) + "\n", INC_OUT: "\n".join(inc) + "\n"}
