@@ -202,7 +202,8 @@ def gen_op(name, versions):
         if inp.option == P.Variadic:
             t = "Variadic<%s>" % t
         operands.append("%s:$%s" % (t, ident(inp.name)))
-        if inp.type_str in {tc.type_param_str for tc in newest.type_constraints}:
+        if inp.type_str in {tc.type_param_str for tc in newest.type_constraints} \
+                and inp.is_homogeneous:
             groups.setdefault(inp.type_str, []).append(idx)
 
     results, result_rows = [], []
@@ -230,7 +231,8 @@ def gen_op(name, versions):
             fixed = tensor_types[0][1]
         result_rows.append((idx, constraint_input.get(out.type_str, -1), fixed,
                             str(out.option).split(".")[-1]))
-        if out.type_str in {tc.type_param_str for tc in newest.type_constraints}:
+        if out.type_str in {tc.type_param_str for tc in newest.type_constraints} \
+                and out.is_homogeneous:
             groups.setdefault(out.type_str, []).append(-(idx + 1))
 
     # Attributes: newest first, then ones only older versions had.

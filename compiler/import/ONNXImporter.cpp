@@ -395,6 +395,17 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
         elt = tensorAttrElt("value");
         if (!elt)
           elt = b.getF32Type();
+      } else if (op == "LayerNormalization" && k > 0) {
+        elt = dtypeAttr("stash_type", b.getF32Type());
+      } else if (op == "Dropout" && k == 1) {
+        elt = b.getI1Type();
+      } else if (op == "BitCast") {
+        elt = dtypeAttr("to", nullptr);
+      } else if (op == "HannWindow" || op == "HammingWindow" ||
+                 op == "BlackmanWindow" || op == "MelWeightMatrix") {
+        elt = dtypeAttr("output_datatype", b.getF32Type());
+      } else if (op == "LinearAttention" && k == 1) {
+        elt = inputElt(3) ? inputElt(3) : inputElt(0);
       } else if (op == "EyeLike" || op == "RandomNormalLike" ||
                  op == "RandomUniformLike" || op == "Bernoulli") {
         elt = dtypeAttr("dtype", inputElt(0));
@@ -455,6 +466,14 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
           elt = elementTypeFromName(arity.outFixed[k], ctx);
         else if (arity.outSource[k] >= 0)
           elt = inputElt(arity.outSource[k]);
+        // Any other present input tied to the same type constraint.
+        for (ArrayRef<int> group : onnx::typeGroups(op)) {
+          if (elt || !llvm::is_contained(group, -(int)k - 1))
+            continue;
+          for (int i : group)
+            if (i >= 0 && (elt = inputElt(i)))
+              break;
+        }
       }
       if (whole) {
         types.push_back(whole);
@@ -481,6 +500,9 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
   if (versions.empty())
     return err(describe(node) + ": unsupported operator '" + node.op_type() +
                "' (not an ai.onnx operator)");
+  if (opset == 0)
+    return err(describe(node) +
+               ": the model imports no ai.onnx opset for this operator");
   int64_t version = onnx::schemaVersionFor(node.op_type(), opset);
   if (!version)
     return err(describe(node) + ": " + node.op_type() +
@@ -636,6 +658,23 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
         for (size_t i = 2; i < n.inputs.size(); ++i)
           fallback.push_back(n.inputs[i] ? n.inputs[i].getType() : Type());
       }
+      if (n.opType == "Scan") {
+        const pb::AttributeProto *ns = n.attr("num_scan_inputs");
+        size_t numScan = ns ? ns->i() : 0;
+        for (size_t i = 0; i < n.inputs.size(); ++i) {
+          Type t = n.inputs[i] ? n.inputs[i].getType() : Type();
+          if (t && i + numScan >= n.inputs.size()) // a slice of a scan input
+            t = unranked(onnx::getElementTypeOrNull(t));
+          fallback.push_back(t);
+        }
+      } else if (n.opType == "SequenceMap") {
+        for (Value v : n.inputs) {
+          Type t = v ? v.getType() : Type();
+          if (auto seq = dyn_cast_or_null<onnx::SeqType>(t))
+            t = seq.getElementType();
+          fallback.push_back(t);
+        }
+      }
       auto region = std::make_unique<Region>();
       if (auto e = importSubgraph(const_cast<pb::GraphProto &>(a->g()),
                                   *region, fallback, desc))
@@ -663,6 +702,8 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
         }
         if (bodyIdx < yield.getNumOperands()) {
           t = yield.getOperand(bodyIdx).getType();
+          if (n.opType == "SequenceMap")
+            t = onnx::SeqType::get(ctx, unranked(onnx::getElementTypeOrNull(t)));
           if ((n.opType == "Loop" || n.opType == "Scan") && k >= numCarried)
             t = unranked(onnx::getElementTypeOrNull(t)); // stacked outputs
         }
@@ -710,16 +751,13 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
       opset = o.version();
     }
   }
-  if (!hasDefault) {
-    if (model.ir_version() >= 3)
-      return err("the model imports no ai.onnx opset");
-    opset = 1;
-  }
+  if (!hasDefault)
+    opset = model.ir_version() >= 3 ? 0 : 1; // 0: ai.onnx nodes are errors
   if (opset > onnx::maxSupportedOpset())
     return err("ai.onnx opset " + llvm::Twine(opset) +
                " is newer than the newest supported (" +
                llvm::Twine(onnx::maxSupportedOpset()) + ")");
-  if (opset < 1)
+  if (opset < 0)
     return err("invalid ai.onnx opset " + llvm::Twine(opset));
 
   pb::GraphProto &g = *model.mutable_graph();

@@ -213,6 +213,15 @@ llvm::Error upgradeNode(NodeState &n, OpBuilder &b, Location loc) {
     } else {
       n.setStringAttr("nearest_mode", "floor");
     }
+  } else if (op == "DFT" && v < 20) {
+    // DFT-17's axis attribute (default 1) became an input.
+    const pb::AttributeProto *a = n.attr("axis");
+    n.inputs.resize(3);
+    n.inputs[2] = constI64(b, loc, {a ? a->i() : 1}, /*scalar=*/true);
+    n.dropAttr("axis");
+  } else if (op == "Scan" && v < 9) {
+    return err("Scan-8 (batched form with sequence_lens) is not supported; "
+               "use opset >= 9");
   } else if (op == "Scatter") {
     n.opType = "ScatterElements";
   } else if ((op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") &&

@@ -42,13 +42,33 @@ Operation *ONNXDialect::materializeConstant(OpBuilder &builder,
 OpFoldResult NoneOp::fold(FoldAdaptor) { return UnitAttr::get(getContext()); }
 
 namespace {
+constexpr int kGroupEnd = 1 << 20;
+constexpr int kListEnd = kGroupEnd + 1;
+
 struct SchemaTable {
   llvm::StringMap<llvm::SmallVector<int64_t, 8>> versions;
+  llvm::StringMap<llvm::SmallVector<llvm::SmallVector<int>>> groups;
   SchemaTable() {
 #define KILN_ONNX_MAX_OPSET(N)
 #define KILN_ONNX_MAX_IR_VERSION(N)
-#define KILN_ONNX_OP(NAME, VERS, ...) add(#NAME, VERS);
+#define KILN_ONNX_OP(NAME, VERS, ...)                                          \
+  add(#NAME, VERS);                                                            \
+  addGroups(#NAME, {__VA_ARGS__});
 #include "dialects/onnx/ONNXSchemaInfo.inc"
+  }
+  void addGroups(llvm::StringRef name, std::initializer_list<int> flat) {
+    auto &list = groups[name];
+    llvm::SmallVector<int> cur;
+    for (int v : flat) {
+      if (v == kListEnd)
+        break;
+      if (v == kGroupEnd) {
+        list.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(v);
+      }
+    }
   }
   void add(llvm::StringRef name, llvm::StringRef vers) {
     llvm::SmallVector<llvm::StringRef> parts;
@@ -83,6 +103,15 @@ int64_t kiln::onnx::maxSupportedIRVersion() {
 
 llvm::ArrayRef<int64_t> kiln::onnx::schemaVersions(llvm::StringRef name) {
   const auto &t = schemaTable().versions;
+  auto it = t.find(name);
+  if (it == t.end())
+    return {};
+  return it->second;
+}
+
+llvm::ArrayRef<llvm::SmallVector<int>>
+kiln::onnx::typeGroups(llvm::StringRef name) {
+  const auto &t = schemaTable().groups;
   auto it = t.find(name);
   if (it == t.end())
     return {};

@@ -22,6 +22,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -45,6 +47,11 @@ static cl::opt<bool>
                 cl::desc("print weight values in textual output (default: "
                          "elided beyond 16 elements)"),
                 cl::init(false));
+static cl::opt<bool>
+    summary("summary",
+            cl::desc("print a summary (inputs, outputs, ops, weights) instead "
+                     "of the module"),
+            cl::init(false));
 static cl::opt<bool> noShapeInference(
     "no-shape-inference",
     cl::desc("print the module as imported, before the graph pipeline"),
@@ -64,6 +71,51 @@ static std::string describeLoc(Location loc) {
       if (auto s = describeLoc(l); !s.empty())
         return s;
   return "";
+}
+
+static void printSummary(ModuleOp module, llvm::raw_ostream &os) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func)
+    return;
+  auto nameOf = [](DictionaryAttr attrs) -> std::string {
+    if (attrs)
+      if (auto n = attrs.getAs<StringAttr>("onnx.name"))
+        return n.str();
+    return "?";
+  };
+  os << "model: " << inputPath << "\n";
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    os << "  input  " << nameOf(func.getArgAttrDict(i)) << ": "
+       << func.getArgument(i).getType() << "\n";
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    os << "  output " << nameOf(func.getResultAttrDict(i)) << ": "
+       << func.getResultTypes()[i] << "\n";
+  std::map<std::string, int> counts;
+  int64_t weightBytes = 0, numWeights = 0;
+  func.walk([&](Operation *op) {
+    if (auto cst = dyn_cast<kiln::onnx::ConstantOp>(op)) {
+      if (auto t = dyn_cast<RankedTensorType>(cst.getResult().getType());
+          t && t.getElementType().isIntOrFloat()) {
+        weightBytes += t.getNumElements() *
+                       ((t.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+        ++numWeights;
+      }
+      return;
+    }
+    if (isa<kiln::onnx::ONNXDialect>(op->getDialect()) &&
+        !isa<kiln::onnx::NoneOp, kiln::onnx::YieldOp>(op))
+      ++counts[op->getName().stripDialect().str()];
+  });
+  int total = 0;
+  for (auto &kv : counts)
+    total += kv.second;
+  os << "  ops: " << total << " (";
+  bool first = true;
+  for (auto &kv : counts) {
+    os << (first ? "" : ", ") << kv.first << " " << kv.second;
+    first = false;
+  }
+  os << ")\n  constants: " << numWeights << " (" << weightBytes << " bytes)\n";
 }
 
 static bool parseDims(StringRef s, std::vector<int64_t> &dims) {
@@ -131,6 +183,11 @@ int main(int argc, char **argv) {
   auto out = openOutputFile(outputPath, &errorMessage);
   if (!out)
     return fail(errorMessage);
+  if (summary) {
+    printSummary(**module, out->os());
+    out->keep();
+    return 0;
+  }
   OpPrintingFlags flags;
   if (!keepWeights)
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Kiln set-up on Debian 12: installs what is missing (apt packages, the
+# Python venv at .venv with pinned onnx/onnxruntime/numpy), configures and
+# builds into build/ (tools in build/bin/), then runs the bundled example
+# model. Idempotent: quick when everything is already there.
+#
+#   tools/setup.sh            # everything
+#   KILN_JOBS=4 tools/setup.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+JOBS=${KILN_JOBS:-2}
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. Debian packages.
+APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+          libprotobuf-dev protobuf-compiler cmake ninja-build ccache
+          libgtest-dev python3 python3-venv python3-pip)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 2. Python venv with pinned packages.
+PY=${KILN_HOST_PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv"
+  "$PY" -m venv .venv
+fi
+REQ_HASH=$(sha256sum tools/requirements.txt | cut -d' ' -f1)
+if [ "$(cat .venv/.kiln-req 2>/dev/null)" != "$REQ_HASH" ]; then
+  log "installing Python packages (tools/requirements.txt)"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r tools/requirements.txt
+  echo "$REQ_HASH" > .venv/.kiln-req
+fi
+
+# 3. Configure and build.
+if [ ! -f build/build.ninja ]; then
+  log "configuring build/"
+  cmake -G Ninja -S . -B build \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DKILN_PYTHON="$ROOT/.venv/bin/python" >/dev/null
+fi
+log "building (ninja -j$JOBS)"
+ninja -C build -j"$JOBS"
+test -x build/bin/kiln-compile
+
+# 4. The example model: import it and print a summary.
+log "example: kiln-compile examples/tiny_cnn/model.onnx --summary"
+build/bin/kiln-compile examples/tiny_cnn/model.onnx --emit=onnx --summary
+log "done. Tools are in build/bin; run all tests with tools/check.sh"
