@@ -31,10 +31,11 @@ For every model it writes
     OUTDIR/<name>/test_data_set_0/output_<j>.pb   onnxruntime's outputs
 
 checks the model with onnx.checker, runs it in onnxruntime and prints the
-output shapes.
+output shapes.  A model whose OUTDIR/<name>/.stamp matches this script, its
+options and the onnx/onnxruntime versions is not rebuilt (--force rebuilds).
 
 Usage:
-    test/models/build_models.py OUTDIR [--only NAME ...] [--seed N] [--no-ort]
+    test/models/build_models.py OUTDIR [--only NAME ...] [--seed N] [--no-ort] [--force]
                                 [--token-type-ids] [--mobilenet-reducemean]
 
 Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB (fp32).
@@ -43,6 +44,7 @@ Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB (fp32).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
 import sys
@@ -426,12 +428,30 @@ def run_ort(path: str, feeds: dict[str, np.ndarray]) -> list[tuple[str, np.ndarr
     return list(zip(names, sess.run(names, feeds)))
 
 
+def stamp_of(name: str, args) -> str:
+    """Identifies what a build produced: this script, the options and the tool versions."""
+    import onnxruntime
+
+    with open(os.path.abspath(__file__), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    opts = f"seed={args.seed} tt={args.token_type_ids} rm={args.mobilenet_reducemean} ort={not args.no_ort}"
+    return f"{name} {digest} {opts} onnx={onnx.__version__} onnxruntime={onnxruntime.__version__}"
+
+
 def build_one(name: str, outdir: str, args) -> None:
+    mdir = os.path.join(outdir, name)
+    stamp_path = os.path.join(mdir, ".stamp")
+    stamp = stamp_of(name, args)
+    if not args.force and os.path.exists(stamp_path):
+        with open(stamp_path) as f:
+            if f.read().strip() == stamp:
+                print(f"{name}: up to date in {mdir} (use --force to rebuild)")
+                return
+        os.remove(stamp_path)
     t0 = time.time()
     model, feeds = BUILDERS[name](args.seed, token_type_ids=args.token_type_ids,
                                   reducemean=args.mobilenet_reducemean)
     t_build = time.time() - t0
-    mdir = os.path.join(outdir, name)
     ds = os.path.join(mdir, "test_data_set_0")
     os.makedirs(ds, exist_ok=True)
     for f in os.listdir(ds):
@@ -450,6 +470,7 @@ def build_one(name: str, outdir: str, args) -> None:
     line = f"{name}: {nnodes} nodes, {nparams / 1e6:.1f} M params, {mb:.1f} MB, built in {t_build:.1f} s"
     if args.no_ort:
         print(line + " (onnxruntime skipped: no expected outputs)")
+        write_stamp(stamp_path, stamp)
         return
     t1 = time.time()
     outs = run_ort(path, feeds)
@@ -461,6 +482,12 @@ def build_one(name: str, outdir: str, args) -> None:
             f.write(numpy_helper.from_array(arr, oname).SerializeToString())
     shapes = ", ".join(f"{n} {list(a.shape)} {a.dtype} (|max| {np.abs(a).max():.3g})" for n, a in outs)
     print(f"{line}, onnxruntime {t_ort:.1f} s: {shapes}")
+    write_stamp(stamp_path, stamp)
+
+
+def write_stamp(path: str, stamp: str) -> None:
+    with open(path, "w") as f:
+        f.write(stamp + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="build only this model (repeatable)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-ort", action="store_true", help="do not run onnxruntime")
+    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument("--token-type-ids", action="store_true", help="bert-base: take token_type_ids as a third input")
     parser.add_argument("--mobilenet-reducemean", action="store_true",
                         help="mobilenetv2: pool with ReduceMean(axes 2,3) instead of GlobalAveragePool")
