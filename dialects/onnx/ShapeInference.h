@@ -9,6 +9,7 @@
 
 #include "dialects/onnx/ONNXDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
 #include <optional>
 
 namespace kiln::onnx {
@@ -53,6 +54,40 @@ broadcastShapes(llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
 /// Normalizes a possibly negative axis into [0, rank); nullopt if out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// True for the `none` value of an omitted optional input.
+bool isNone(mlir::Value v);
+
+/// Rank of a ranked tensor value; nullopt otherwise.
+std::optional<int64_t> getRank(mlir::Value v);
+
+/// Gives `r` the shape of `from` when `from` is ranked.
+mlir::LogicalResult setSameShape(mlir::Value r, mlir::Value from);
+
+/// Integer attribute `name` of `op`, or `dflt` when absent.
+int64_t getIntAttr(mlir::Operation *op, llvm::StringRef name, int64_t dflt);
+
+/// Integer-array attribute `name` of `op` (DenseI64ArrayAttr or ArrayAttr of
+/// integers); nullopt when absent.
+std::optional<llvm::SmallVector<int64_t>> getIntsAttr(mlir::Operation *op,
+                                                      llvm::StringRef name);
+
+/// Number of elements of a shape; nullopt when a dim is dynamic.
+std::optional<int64_t> getNumElements(llvm::ArrayRef<int64_t> shape);
+
+/// True when every dim is known.
+bool isStaticShape(llvm::ArrayRef<int64_t> shape);
+
+/// Emits `msg` as an op error on `op` and returns failure.
+mlir::InFlightDiagnostic shapeError(mlir::Operation *op,
+                                    const llvm::Twine &msg);
+
+/// Length of a 1-D value when statically known (e.g. a shape operand whose
+/// contents are unknown but whose length fixes the result rank).
+std::optional<int64_t> getStatic1DLength(mlir::Value v);
+
+/// Multiplies dims, propagating kDynamic.
+int64_t mulDims(int64_t a, int64_t b);
 
 // Per-family entry points: each returns std::nullopt when `op` is not of its
 // family, otherwise the result of inferring it.

@@ -1,11 +1,122 @@
-//===- Elementwise.cpp - shape inference: Elementwise ops -----------------------===//
+//===- Elementwise.cpp - shape inference: elementwise ops -----------------===//
+//
+// Ops whose output has the (numpy-broadcast) shape of their inputs.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/onnx/ShapeInference.h"
 
 using namespace mlir;
 
 namespace kiln::onnx {
 
+namespace {
+
+/// Result 0 (and every other tensor result) has the shape of operand 0.
+bool isSameShapeOp(Operation *op) {
+  return isa<
+      // Activations and math.
+      AbsOp, AcosOp, AcoshOp, AsinOp, AsinhOp, AtanOp, AtanhOp, CeilOp, CeluOp,
+      CosOp, CoshOp, EluOp, ErfOp, ExpOp, FloorOp, GeluOp, HardSigmoidOp,
+      HardSwishOp, LeakyReluOp, LogOp, MishOp, NegOp, ReciprocalOp, ReluOp,
+      RoundOp, SeluOp, ShrinkOp, SigmoidOp, SignOp, SinOp, SinhOp, SoftplusOp,
+      SoftsignOp, SqrtOp, SwishOp, TanOp, TanhOp, ThresholdedReluOp, ClipOp,
+      // Logic and bit ops.
+      NotOp, BitwiseNotOp, IsNaNOp, IsInfOp,
+      // Type conversions and copies.
+      CastOp, CastLikeOp, IdentityOp, QuantizeLinearOp, DequantizeLinearOp,
+      // Random ops shaped like their input.
+      BernoulliOp, RandomNormalLikeOp, RandomUniformLikeOp,
+      // Ops that keep the layout of their input.
+      CumSumOp, CumProdOp, TriluOp, ReverseSequenceOp, EyeLikeOp, ScatterOp,
+      ScatterElementsOp, ScatterNDOp, TensorScatterOp>(op);
+}
+
+/// Ops whose single result is the broadcast of all their tensor operands.
+bool isBroadcastOp(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, ModOp, BitShiftOp, AndOp, OrOp,
+             XorOp, EqualOp, LessOp, GreaterOp, LessOrEqualOp, GreaterOrEqualOp,
+             BitwiseAndOp, BitwiseOrOp, BitwiseXorOp, WhereOp, MaxOp, MinOp,
+             SumOp, MeanOp, PReluOp>(op);
+}
+
+LogicalResult inferBroadcast(Operation *op) {
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (Value v : op->getOperands()) {
+    if (isNone(v))
+      continue;
+    auto s = getShape(v);
+    if (!s)
+      return success(); // an unranked operand: the rank is unknown
+    shapes.push_back(*s);
+  }
+  if (shapes.empty())
+    return success();
+  auto out = broadcastShapes(shapes);
+  if (failed(out)) {
+    InFlightDiagnostic d = op->emitOpError("operand shapes do not broadcast:");
+    for (const auto &s : shapes) {
+      d << " [";
+      llvm::interleave(
+          s,
+          [&](int64_t x) {
+            if (ShapedType::isDynamic(x))
+              d << "?";
+            else
+              d << x;
+          },
+          [&] { d << "x"; });
+      d << "]";
+    }
+    return d;
+  }
+  if (isa<PReluOp>(op)) {
+    // Unidirectional: the output has the shape of X.
+    auto x = getShape(op->getOperand(0));
+    if (x->size() < out->size())
+      return shapeError(op, "slope has a higher rank than X");
+  }
+  return setShape(op->getResult(0), *out);
+}
+
+} // namespace
+
 std::optional<LogicalResult> inferElementwiseShapes(Operation *op) {
+  if (isSameShapeOp(op)) {
+    for (Value r : op->getResults())
+      if (failed(setSameShape(r, op->getOperand(0))))
+        return failure();
+    return success();
+  }
+  if (isBroadcastOp(op))
+    return inferBroadcast(op);
+  if (isa<DropoutOp>(op)) {
+    // output and mask both have the shape of data.
+    for (Value r : op->getResults())
+      if (failed(setSameShape(r, op->getOperand(0))))
+        return failure();
+    return success();
+  }
+  if (auto q = dyn_cast<DynamicQuantizeLinearOp>(op)) {
+    if (failed(setSameShape(op->getResult(0), op->getOperand(0))) ||
+        failed(setShape(op->getResult(1), {})) ||
+        failed(setShape(op->getResult(2), {})))
+      return failure();
+    return success();
+  }
+  if (isa<MultinomialOp>(op)) {
+    auto s = getShape(op->getOperand(0));
+    if (!s)
+      return success();
+    if (s->size() != 2)
+      return shapeError(op, "expects a 2-D input");
+    return setShape(op->getResult(0),
+                    {(*s)[0], getIntAttr(op, "sample_size", 1)});
+  }
+  if (isa<RandomNormalOp, RandomUniformOp>(op)) {
+    if (auto s = getIntsAttr(op, "shape"))
+      return setShape(op->getResult(0), *s);
+    return success();
+  }
   return std::nullopt;
 }
 

@@ -1,11 +1,428 @@
-//===- NN.cpp - shape inference: NN ops -----------------------===//
+//===- NN.cpp - shape inference: NN ops -----------------------------------===//
+//
+// Convolutions, pooling, matrix products, normalizations, recurrences.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/onnx/ShapeInference.h"
 
 using namespace mlir;
 
 namespace kiln::onnx {
 
+namespace {
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+bool isDyn(int64_t d) { return ShapedType::isDynamic(d); }
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// Spatial output dims of a sliding window (Conv, pools). `kernel` has one
+/// entry per spatial dim (kDynamic when unknown).
+FailureOr<SmallVector<int64_t>> windowOutput(Operation *op,
+                                             ArrayRef<int64_t> in,
+                                             ArrayRef<int64_t> kernel,
+                                             bool ceilMode) {
+  size_t n = in.size();
+  SmallVector<int64_t> strides(n, 1), dilations(n, 1), pads(2 * n, 0);
+  if (auto s = getIntsAttr(op, "strides"))
+    strides = *s;
+  if (auto d = getIntsAttr(op, "dilations"))
+    dilations = *d;
+  if (auto p = getIntsAttr(op, "pads"))
+    pads = *p;
+  if (strides.size() != n || dilations.size() != n || pads.size() != 2 * n ||
+      kernel.size() != n) {
+    op->emitOpError("strides/dilations/pads/kernel_shape do not match the ")
+        << n << " spatial dims";
+    return failure();
+  }
+  StringRef autoPad = "NOTSET";
+  if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
+    autoPad = a.getValue();
+  SmallVector<int64_t> out;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t s = strides[i], d = dilations[i], k = kernel[i], x = in[i];
+    if (s <= 0 || d <= 0) {
+      op->emitOpError("strides and dilations must be positive");
+      return failure();
+    }
+    if (isDyn(x)) {
+      out.push_back(kDyn);
+      continue;
+    }
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      out.push_back(ceilDiv(x, s));
+      continue;
+    }
+    if (isDyn(k)) {
+      out.push_back(kDyn);
+      continue;
+    }
+    int64_t ek = (k - 1) * d + 1;
+    int64_t padded = x;
+    if (autoPad != "VALID")
+      padded += pads[i] + pads[i + n];
+    if (padded < ek) {
+      op->emitOpError("kernel extent ")
+          << ek << " exceeds the padded input size " << padded << " of dim "
+          << i;
+      return failure();
+    }
+    int64_t o;
+    if (ceilMode) {
+      o = ceilDiv(padded - ek, s) + 1;
+      // The last window must start inside the input or the left padding.
+      int64_t lead = autoPad == "VALID" ? 0 : pads[i];
+      if ((o - 1) * s >= x + lead)
+        --o;
+    } else {
+      o = floorDiv(padded - ek, s) + 1;
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+/// Conv, ConvInteger, QLinearConv, DeformConv: X and W operand indices.
+LogicalResult inferConv(Operation *op, unsigned xIdx, unsigned wIdx) {
+  auto x = getShape(op->getOperand(xIdx));
+  auto w = getShape(op->getOperand(wIdx));
+  if (!x)
+    return success();
+  if (x->size() < 3)
+    return shapeError(op, "expects an input of rank >= 3");
+  size_t n = x->size() - 2;
+  if (w && w->size() != x->size())
+    return shapeError(op, "weight rank ")
+           << w->size() << " differs from input rank " << x->size();
+  int64_t group = getIntAttr(op, "group", 1);
+  if (group <= 0)
+    return shapeError(op, "group must be positive");
+  if (w && !isDyn((*x)[1]) && !isDyn((*w)[1]) && (*x)[1] != (*w)[1] * group)
+    return shapeError(op, "input channels ")
+           << (*x)[1] << " != weight channels " << (*w)[1] << " * group "
+           << group;
+  SmallVector<int64_t> kernel(n, kDyn);
+  if (auto k = getIntsAttr(op, "kernel_shape"))
+    kernel = *k;
+  else if (w)
+    kernel.assign(w->begin() + 2, w->end());
+  auto spatial = windowOutput(op, ArrayRef(*x).drop_front(2), kernel, false);
+  if (failed(spatial))
+    return failure();
+  SmallVector<int64_t> out = {(*x)[0], w ? (*w)[0] : kDyn};
+  out.append(*spatial);
+  return setShape(op->getResult(0), out);
+}
+
+LogicalResult inferConvTranspose(Operation *op) {
+  auto x = getShape(op->getOperand(0));
+  auto w = getShape(op->getOperand(1));
+  if (!x)
+    return success();
+  if (x->size() < 3)
+    return shapeError(op, "expects an input of rank >= 3");
+  size_t n = x->size() - 2;
+  int64_t group = getIntAttr(op, "group", 1);
+  if (group <= 0)
+    return shapeError(op, "group must be positive");
+  if (w && w->size() != x->size())
+    return shapeError(op, "weight rank differs from input rank");
+  if (w && !isDyn((*x)[1]) && !isDyn((*w)[0]) && (*x)[1] != (*w)[0])
+    return shapeError(op, "input channels ")
+           << (*x)[1] << " != weight dim 0 " << (*w)[0];
+  SmallVector<int64_t> out = {(*x)[0], w ? mulDims((*w)[1], group) : kDyn};
+  if (auto os = getIntsAttr(op, "output_shape")) {
+    ArrayRef<int64_t> spatial(*os);
+    if (spatial.size() == n + 2)
+      spatial = spatial.drop_front(2);
+    if (spatial.size() != n)
+      return shapeError(op, "output_shape has the wrong length");
+    out.append(spatial.begin(), spatial.end());
+    return setShape(op->getResult(0), out);
+  }
+  SmallVector<int64_t> kernel(n, kDyn);
+  if (auto k = getIntsAttr(op, "kernel_shape"))
+    kernel = *k;
+  else if (w)
+    kernel.assign(w->begin() + 2, w->end());
+  SmallVector<int64_t> strides(n, 1), dilations(n, 1), pads(2 * n, 0),
+      outPad(n, 0);
+  if (auto s = getIntsAttr(op, "strides"))
+    strides = *s;
+  if (auto d = getIntsAttr(op, "dilations"))
+    dilations = *d;
+  if (auto p = getIntsAttr(op, "pads"))
+    pads = *p;
+  if (auto p = getIntsAttr(op, "output_padding"))
+    outPad = *p;
+  if (strides.size() != n || dilations.size() != n || pads.size() != 2 * n ||
+      outPad.size() != n || kernel.size() != n)
+    return shapeError(op, "window attributes do not match the spatial rank");
+  StringRef autoPad = "NOTSET";
+  if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
+    autoPad = a.getValue();
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = (*x)[i + 2];
+    if (isDyn(in)) {
+      out.push_back(kDyn);
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      out.push_back(in * strides[i]);
+    } else if (isDyn(kernel[i])) {
+      out.push_back(kDyn);
+    } else {
+      int64_t p = autoPad == "VALID" ? 0 : pads[i] + pads[i + n];
+      int64_t o = strides[i] * (in - 1) + outPad[i] +
+                  (kernel[i] - 1) * dilations[i] + 1 - p;
+      if (o <= 0)
+        return shapeError(op, "non-positive output dim ") << o;
+      out.push_back(o);
+    }
+  }
+  return setShape(op->getResult(0), out);
+}
+
+LogicalResult inferPool(Operation *op) {
+  auto x = getShape(op->getOperand(0));
+  if (!x)
+    return success();
+  if (x->size() < 3)
+    return shapeError(op, "expects an input of rank >= 3");
+  auto kernel = getIntsAttr(op, "kernel_shape");
+  if (!kernel)
+    return shapeError(op, "requires kernel_shape");
+  bool ceilMode = getIntAttr(op, "ceil_mode", 0) != 0;
+  auto spatial =
+      windowOutput(op, ArrayRef(*x).drop_front(2), *kernel, ceilMode);
+  if (failed(spatial))
+    return failure();
+  SmallVector<int64_t> out = {(*x)[0], (*x)[1]};
+  out.append(*spatial);
+  for (Value r : op->getResults())
+    if (failed(setShape(r, out)))
+      return failure();
+  return success();
+}
+
+LogicalResult inferMatMul(Operation *op, unsigned aIdx, unsigned bIdx) {
+  auto a = getShape(op->getOperand(aIdx));
+  auto b = getShape(op->getOperand(bIdx));
+  if (!a || !b)
+    return success();
+  if (a->empty() || b->empty())
+    return shapeError(op, "operands must have rank >= 1");
+  SmallVector<int64_t> sa(*a), sb(*b);
+  bool aVec = sa.size() == 1, bVec = sb.size() == 1;
+  if (aVec)
+    sa.insert(sa.begin(), 1);
+  if (bVec)
+    sb.push_back(1);
+  int64_t k1 = sa.back(), k2 = sb[sb.size() - 2];
+  if (!isDyn(k1) && !isDyn(k2) && k1 != k2)
+    return shapeError(op, "inner dims do not match: ") << k1 << " vs " << k2;
+  SmallVector<SmallVector<int64_t>> batches = {
+      SmallVector<int64_t>(sa.begin(), sa.end() - 2),
+      SmallVector<int64_t>(sb.begin(), sb.end() - 2)};
+  auto batch = broadcastShapes(batches);
+  if (failed(batch))
+    return shapeError(op, "batch dims do not broadcast");
+  SmallVector<int64_t> out(*batch);
+  if (!aVec)
+    out.push_back(sa[sa.size() - 2]);
+  if (!bVec)
+    out.push_back(sb.back());
+  return setShape(op->getResult(0), out);
+}
+
+LogicalResult inferGemm(Operation *op) {
+  auto a = getShape(op->getOperand(0));
+  auto b = getShape(op->getOperand(1));
+  if (!a || !b)
+    return success();
+  if (a->size() != 2 || b->size() != 2)
+    return shapeError(op, "A and B must be 2-D");
+  bool ta = getIntAttr(op, "transA", 0), tb = getIntAttr(op, "transB", 0);
+  int64_t m = (*a)[ta ? 1 : 0], k1 = (*a)[ta ? 0 : 1];
+  int64_t k2 = (*b)[tb ? 1 : 0], n = (*b)[tb ? 0 : 1];
+  if (!isDyn(k1) && !isDyn(k2) && k1 != k2)
+    return shapeError(op, "inner dims do not match: ") << k1 << " vs " << k2;
+  Value c = op->getOperand(2);
+  if (auto cs = getShape(c)) {
+    SmallVector<SmallVector<int64_t>> shapes = {{m, n}, *cs};
+    auto bc = broadcastShapes(shapes);
+    if (failed(bc) || bc->size() != 2)
+      return shapeError(op, "C does not broadcast to the product");
+  }
+  return setShape(op->getResult(0), {m, n});
+}
+
+LogicalResult inferLayerNorm(Operation *op) {
+  auto x = getShape(op->getOperand(0));
+  if (!x)
+    return success();
+  int64_t r = x->size();
+  auto axis = normalizeAxis(getIntAttr(op, "axis", -1), r);
+  if (!axis)
+    return shapeError(op, "axis out of range for rank ") << r;
+  if (failed(setShape(op->getResult(0), *x)))
+    return failure();
+  SmallVector<int64_t> stat(*x);
+  for (int64_t i = *axis; i < r; ++i)
+    stat[i] = 1;
+  for (unsigned i = 1; i < op->getNumResults(); ++i)
+    if (failed(setShape(op->getResult(i), stat)))
+      return failure();
+  return success();
+}
+
+LogicalResult inferRNN(Operation *op) {
+  auto x = getShape(op->getOperand(0));
+  auto r = getShape(op->getOperand(2));
+  if (!x)
+    return success();
+  if (x->size() != 3)
+    return shapeError(op, "X must be 3-D");
+  bool batchFirst = getIntAttr(op, "layout", 0) != 0;
+  int64_t seq = (*x)[batchFirst ? 1 : 0], batch = (*x)[batchFirst ? 0 : 1];
+  StringRef dir = "forward";
+  if (auto d = op->getAttrOfType<StringAttr>("direction"))
+    dir = d.getValue();
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  int64_t hidden = getIntAttr(op, "hidden_size", kDyn);
+  if (isDyn(hidden) && r && r->size() == 3)
+    hidden = (*r)[2];
+  SmallVector<int64_t> y = batchFirst
+                               ? SmallVector<int64_t>{batch, seq, dirs, hidden}
+                               : SmallVector<int64_t>{seq, dirs, batch, hidden};
+  SmallVector<int64_t> h = batchFirst
+                               ? SmallVector<int64_t>{batch, dirs, hidden}
+                               : SmallVector<int64_t>{dirs, batch, hidden};
+  if (failed(setShape(op->getResult(0), y)))
+    return failure();
+  for (unsigned i = 1; i < op->getNumResults(); ++i)
+    if (failed(setShape(op->getResult(i), h)))
+      return failure();
+  return success();
+}
+
+LogicalResult inferAttention(Operation *op) {
+  auto q = getShape(op->getOperand(0));
+  auto v = getShape(op->getOperand(2));
+  if (!q || !v)
+    return success();
+  if (q->size() == 4 && v->size() == 4)
+    return setShape(op->getResult(0), {(*q)[0], (*q)[1], (*q)[2], (*v)[3]});
+  if (q->size() == 3 && v->size() == 3) {
+    int64_t qh = getIntAttr(op, "q_num_heads", kDyn);
+    int64_t kvh = getIntAttr(op, "kv_num_heads", kDyn);
+    int64_t hidden = kDyn;
+    if (!isDyn(qh) && !isDyn(kvh) && kvh > 0 && !isDyn((*v)[2]) &&
+        (*v)[2] % kvh == 0)
+      hidden = qh * ((*v)[2] / kvh);
+    return setShape(op->getResult(0), {(*q)[0], (*q)[1], hidden});
+  }
+  return success();
+}
+
+/// Ops whose result 0 has the shape of operand 0.
+bool isSameShapeNN(Operation *op) {
+  return isa<InstanceNormalizationOp, LRNOp, SoftmaxOp, LogSoftmaxOp, HardmaxOp,
+             LpNormalizationOp, MeanVarianceNormalizationOp, RMSNormalizationOp,
+             GroupNormalizationOp, RotaryEmbeddingOp>(op);
+}
+
+} // namespace
+
 std::optional<LogicalResult> inferNNShapes(Operation *op) {
+  if (isSameShapeNN(op))
+    return setSameShape(op->getResult(0), op->getOperand(0));
+  if (isa<ConvOp, ConvIntegerOp, DeformConvOp>(op))
+    return inferConv(op, 0, 1);
+  if (isa<QLinearConvOp>(op))
+    return inferConv(op, 0, 3);
+  if (isa<ConvTransposeOp>(op))
+    return inferConvTranspose(op);
+  if (isa<MaxPoolOp, AveragePoolOp, LpPoolOp>(op))
+    return inferPool(op);
+  if (isa<GlobalAveragePoolOp, GlobalMaxPoolOp, GlobalLpPoolOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    if (!x)
+      return success();
+    if (x->size() < 2)
+      return shapeError(op, "expects an input of rank >= 2");
+    SmallVector<int64_t> out(*x);
+    for (size_t i = 2; i < out.size(); ++i)
+      out[i] = 1;
+    return setShape(op->getResult(0), out);
+  }
+  if (isa<MatMulOp, MatMulIntegerOp>(op))
+    return inferMatMul(op, 0, 1);
+  if (isa<QLinearMatMulOp>(op))
+    return inferMatMul(op, 0, 3);
+  if (isa<GemmOp>(op))
+    return inferGemm(op);
+  if (isa<BatchNormalizationOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    if (!x)
+      return success();
+    if (failed(setShape(op->getResult(0), *x)))
+      return failure();
+    if (x->size() >= 2)
+      for (unsigned i = 1; i < op->getNumResults(); ++i)
+        if (failed(setShape(op->getResult(i), {(*x)[1]})))
+          return failure();
+    return success();
+  }
+  if (isa<LayerNormalizationOp>(op))
+    return inferLayerNorm(op);
+  if (isa<RNNOp, GRUOp, LSTMOp>(op))
+    return inferRNN(op);
+  if (isa<AttentionOp>(op))
+    return inferAttention(op);
+  if (isa<GridSampleOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    auto g = getShape(op->getOperand(1));
+    if (!x || !g)
+      return success();
+    if (x->size() < 3 || g->size() != x->size())
+      return shapeError(op, "X and grid ranks do not match");
+    SmallVector<int64_t> out = {(*x)[0], (*x)[1]};
+    out.append(g->begin() + 1, g->end() - 1);
+    return setShape(op->getResult(0), out);
+  }
+  if (isa<RoiAlignOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    auto rois = getShape(op->getOperand(1));
+    if (!x || x->size() != 4)
+      return success();
+    return setShape(op->getResult(0),
+                    {rois && rois->size() == 2 ? (*rois)[0] : kDyn, (*x)[1],
+                     getIntAttr(op, "output_height", 1),
+                     getIntAttr(op, "output_width", 1)});
+  }
+  if (isa<MaxRoiPoolOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    auto rois = getShape(op->getOperand(1));
+    auto pooled = getIntsAttr(op, "pooled_shape");
+    if (!x || x->size() < 3 || !pooled)
+      return success();
+    SmallVector<int64_t> out = {rois && rois->size() == 2 ? (*rois)[0] : kDyn,
+                                (*x)[1]};
+    out.append(*pooled);
+    return setShape(op->getResult(0), out);
+  }
+  if (isa<DetOp>(op)) {
+    auto x = getShape(op->getOperand(0));
+    if (!x)
+      return success();
+    if (x->size() < 2)
+      return shapeError(op, "expects rank >= 2");
+    return setShape(op->getResult(0), ArrayRef(*x).drop_back(2));
+  }
   return std::nullopt;
 }
 

@@ -133,4 +133,76 @@ std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+bool isNone(Value v) { return isa<NoneType>(v.getType()); }
+
+std::optional<int64_t> getRank(Value v) {
+  if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+    return t.getRank();
+  return std::nullopt;
+}
+
+LogicalResult setSameShape(Value r, Value from) {
+  if (auto s = getShape(from))
+    return setShape(r, *s);
+  return success();
+}
+
+int64_t getIntAttr(Operation *op, StringRef name, int64_t dflt) {
+  if (auto a = op->getAttrOfType<IntegerAttr>(name))
+    return a.getValue().getSExtValue();
+  return dflt;
+}
+
+std::optional<SmallVector<int64_t>> getIntsAttr(Operation *op, StringRef name) {
+  Attribute a = op->getAttr(name);
+  if (!a)
+    return std::nullopt;
+  if (auto d = dyn_cast<DenseI64ArrayAttr>(a))
+    return SmallVector<int64_t>(d.asArrayRef());
+  if (auto arr = dyn_cast<ArrayAttr>(a)) {
+    SmallVector<int64_t> out;
+    for (Attribute e : arr) {
+      auto i = dyn_cast<IntegerAttr>(e);
+      if (!i)
+        return std::nullopt;
+      out.push_back(i.getValue().getSExtValue());
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> getNumElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d < 0)
+      return std::nullopt;
+    if (d != 0 && n > (int64_t(1) << 62) / d)
+      return std::nullopt;
+    n *= d;
+  }
+  return n;
+}
+
+bool isStaticShape(ArrayRef<int64_t> shape) {
+  return llvm::none_of(shape, ShapedType::isDynamic);
+}
+
+InFlightDiagnostic shapeError(Operation *op, const Twine &msg) {
+  return op->emitOpError(msg);
+}
+
+std::optional<int64_t> getStatic1DLength(Value v) {
+  auto s = getShape(v);
+  if (!s || s->size() != 1 || ShapedType::isDynamic((*s)[0]))
+    return std::nullopt;
+  return (*s)[0];
+}
+
+int64_t mulDims(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return ShapedType::kDynamic;
+  return a * b;
+}
+
 } // namespace kiln::onnx
