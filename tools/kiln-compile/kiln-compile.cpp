@@ -191,6 +191,7 @@ int main(int argc, char **argv) {
   OpPrintingFlags flags;
   if (!keepWeights)
     flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+  flags.assumeVerified();
   (*module)->print(out->os(), flags);
   out->keep();
   return 0;
