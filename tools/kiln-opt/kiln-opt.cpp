@@ -1,6 +1,7 @@
 //===- kiln-opt.cpp - MlirOptMain with Kiln's dialects and passes --------===//
 #include "dialects/onnx/ONNXDialect.h"
 #include "passes/graph/Passes.h"
+#include "passes/to-linalg/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   kiln::registerGraphPipelines();
+  kiln::registerKilnToLinalgPasses();
   mlir::DialectRegistry registry;
   registry.insert<kiln::onnx::ONNXDialect, mlir::func::FuncDialect>();
   mlir::registerAllDialects(registry);
