@@ -37,6 +37,12 @@ std::optional<llvm::SmallVector<int64_t>> getShape(mlir::Value v);
 /// Values of a constant integer tensor operand (onnx.Constant producer).
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 
+/// Values of a 0-D or 1-D integer tensor that is partly known at compile
+/// time (kDynamic for unknown entries): constants, Shape of a ranked tensor,
+/// and Concat/Gather/Unsqueeze/Squeeze/Cast/Identity of those. Typical of
+/// the shape arithmetic of exported models with a dynamic batch dim.
+std::optional<llvm::SmallVector<int64_t>> getPartialInts(mlir::Value v);
+
 /// Values of a constant float tensor operand, converted to double.
 std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value v);
 

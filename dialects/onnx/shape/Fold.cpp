@@ -17,6 +17,7 @@ namespace {
 
 constexpr int64_t kMaxResult = 4096;
 constexpr int64_t kMaxInput = 1 << 16;
+constexpr int64_t kDynamic = ShapedType::kDynamic;
 
 /// A small constant tensor: int values (sign- or zero-extended) or floats.
 struct Lit {
@@ -69,6 +70,24 @@ std::optional<Lit> litFromAttr(DenseElementsAttr dense) {
 std::optional<Lit> getLit(Value v) {
   return litFromAttr(
       dyn_cast_or_null<DenseElementsAttr>(getConstantElements(v)));
+}
+
+/// Like getLit, but also takes 1-D int values that are only partly known
+/// (Shape of a tensor with dynamic dims), unknown entries as kDynamic. Only
+/// for ops that move data around: the result folds when it picks no
+/// unknown entry.
+std::optional<Lit> getLitOrPartial(Value v) {
+  if (auto l = getLit(v))
+    return l;
+  auto p = getPartialInts(v);
+  auto r = getRank(v);
+  if (!p || !r || *r > 1)
+    return std::nullopt;
+  Lit lit;
+  lit.ints = *p;
+  if (*r == 1)
+    lit.shape = {(int64_t)p->size()};
+  return lit;
 }
 
 /// The attribute of result `r` holding `lit`, converted to the result's
@@ -372,7 +391,7 @@ std::optional<Lit> foldShape(Operation *op) {
 }
 
 std::optional<Lit> foldGather(Operation *op) {
-  auto data = getLit(op->getOperand(0));
+  auto data = getLitOrPartial(op->getOperand(0));
   auto idx = getLit(op->getOperand(1));
   if (!data || !idx || idx->isFloat)
     return std::nullopt;
@@ -407,7 +426,7 @@ std::optional<Lit> foldGather(Operation *op) {
 std::optional<Lit> foldConcat(Operation *op) {
   SmallVector<Lit> ins;
   for (Value v : op->getOperands()) {
-    auto l = getLit(v);
+    auto l = getLitOrPartial(v);
     if (!l)
       return std::nullopt;
     ins.push_back(std::move(*l));
@@ -447,7 +466,7 @@ std::optional<Lit> foldConcat(Operation *op) {
 }
 
 std::optional<Lit> foldSlice(Operation *op) {
-  auto data = getLit(op->getOperand(0));
+  auto data = getLitOrPartial(op->getOperand(0));
   auto starts = getConstantInts(op->getOperand(1));
   auto ends = getConstantInts(op->getOperand(2));
   if (!data || !starts || !ends || starts->size() != ends->size())
@@ -668,7 +687,7 @@ std::optional<Lit> foldReduce(Operation *op) {
 
 /// Ops that only change the shape: the data with the result's static shape.
 std::optional<Lit> foldReshapeLike(Operation *op) {
-  auto data = getLit(op->getOperand(0));
+  auto data = getLitOrPartial(op->getOperand(0));
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!data || !type || !type.hasStaticShape() ||
       type.getNumElements() != data->size())
@@ -711,8 +730,10 @@ std::optional<Lit> foldSingle(Operation *op) {
     return foldElementwise(op);
   if (isa<NegOp, AbsOp, NotOp>(op))
     return foldUnary(op);
-  if (isa<CastOp, IdentityOp>(op))
+  if (isa<CastOp>(op))
     return getLit(op->getOperand(0));
+  if (isa<IdentityOp>(op))
+    return getLitOrPartial(op->getOperand(0));
   if (isa<WhereOp>(op))
     return foldWhere(op);
   if (isa<GatherOp>(op))
@@ -744,7 +765,7 @@ std::optional<SmallVector<DenseElementsAttr>> foldToConstants(Operation *op) {
   if (op->getNumResults() != 1 || op->getNumRegions() != 0)
     return std::nullopt;
   std::optional<Lit> lit = foldSingle(op);
-  if (!lit)
+  if (!lit || (!lit->isFloat && llvm::is_contained(lit->ints, kDynamic)))
     return std::nullopt;
   auto attr = toAttr(op->getResult(0), *lit);
   if (!attr)

@@ -44,6 +44,74 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
   return out;
 }
 
+static std::optional<SmallVector<int64_t>> getPartialInts(Value v, int depth) {
+  if (auto c = getConstantInts(v))
+    return c;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || type.getRank() > 1 || !type.getElementType().isInteger())
+    return std::nullopt;
+  auto unknown = [&]() -> std::optional<SmallVector<int64_t>> {
+    if (!type.hasStaticShape())
+      return std::nullopt;
+    return SmallVector<int64_t>(type.getNumElements(), ShapedType::kDynamic);
+  };
+  Operation *op = v.getDefiningOp();
+  if (!op || depth > 8)
+    return unknown();
+  if (auto shape = dyn_cast<ShapeOp>(op)) {
+    auto in = getShape(shape.getData());
+    if (!in)
+      return unknown();
+    int64_t r = in->size();
+    auto clampAxis = [&](int64_t a) {
+      if (a < 0)
+        a += r;
+      return std::min(std::max<int64_t>(a, 0), r);
+    };
+    int64_t start = clampAxis(shape.getStart());
+    int64_t end = clampAxis(shape.getEnd().value_or(r));
+    if (end <= start)
+      return SmallVector<int64_t>();
+    return SmallVector<int64_t>(in->begin() + start, in->begin() + end);
+  }
+  if (isa<ConcatOp>(op)) {
+    SmallVector<int64_t> out;
+    for (Value in : op->getOperands()) {
+      auto p = getPartialInts(in, depth + 1);
+      if (!p)
+        return unknown();
+      out.append(*p);
+    }
+    return out;
+  }
+  if (isa<UnsqueezeOp, SqueezeOp, CastOp, IdentityOp, ReshapeOp>(op)) {
+    auto p = getPartialInts(op->getOperand(0), depth + 1);
+    if (p && type.hasStaticShape() &&
+        (int64_t)p->size() == type.getNumElements())
+      return p;
+    return unknown();
+  }
+  if (isa<GatherOp>(op)) {
+    auto data = getPartialInts(op->getOperand(0), depth + 1);
+    auto idx = getConstantInts(op->getOperand(1));
+    if (!data || !idx || getRank(op->getOperand(0)) != 1)
+      return unknown();
+    SmallVector<int64_t> out;
+    int64_t n = data->size();
+    for (int64_t i : *idx) {
+      if (i < -n || i >= n)
+        return unknown();
+      out.push_back((*data)[i < 0 ? i + n : i]);
+    }
+    return out;
+  }
+  return unknown();
+}
+
+std::optional<SmallVector<int64_t>> getPartialInts(Value v) {
+  return getPartialInts(v, 0);
+}
+
 std::optional<SmallVector<double>> getConstantFloats(Value v) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(getConstantElements(v));
   if (!dense || !isa<FloatType>(dense.getElementType()))

@@ -27,16 +27,15 @@ LogicalResult inferReshape(Operation *op) {
   Value data = op->getOperand(0), shapeV = op->getOperand(1);
   bool allowZero = getIntAttr(op, "allowzero", 0) != 0;
   auto in = getShape(data);
-  auto target = getConstantInts(shapeV);
-  if (!target) {
-    if (auto n = getStatic1DLength(shapeV))
-      return setShape(op->getResult(0), dynamicShape(*n));
+  auto target = getPartialInts(shapeV);
+  if (!target)
     return success();
-  }
   SmallVector<int64_t> out;
   int64_t inferIdx = -1;
   for (auto [i, v] : llvm::enumerate(*target)) {
-    if (v == -1) {
+    if (isDyn(v)) {
+      out.push_back(kDyn);
+    } else if (v == -1) {
       if (inferIdx >= 0)
         return shapeError(op, "shape has more than one -1");
       inferIdx = i;
@@ -401,17 +400,11 @@ LogicalResult inferGatherND(Operation *op) {
 
 LogicalResult inferExpand(Operation *op) {
   auto in = getShape(op->getOperand(0));
-  auto target = getConstantInts(op->getOperand(1));
-  if (!in)
+  auto target = getPartialInts(op->getOperand(1));
+  if (!in || !target)
     return success();
-  if (!target) {
-    if (auto n = getStatic1DLength(op->getOperand(1)))
-      return setShape(op->getResult(0),
-                      dynamicShape(std::max<int64_t>(*n, in->size())));
-    return success();
-  }
   for (int64_t v : *target)
-    if (v < 0)
+    if (!isDyn(v) && v < 0)
       return shapeError(op, "invalid dim ") << v << " in shape";
   SmallVector<SmallVector<int64_t>> shapes = {*in, *target};
   auto out = broadcastShapes(shapes);
@@ -502,14 +495,12 @@ LogicalResult inferShapeOp(Operation *op) {
 }
 
 LogicalResult inferConstantOfShape(Operation *op) {
-  if (auto s = getConstantInts(op->getOperand(0))) {
+  if (auto s = getPartialInts(op->getOperand(0))) {
     for (int64_t d : *s)
-      if (d < 0)
+      if (!isDyn(d) && d < 0)
         return shapeError(op, "negative dim ") << d << " in shape";
     return setShape(op->getResult(0), *s);
   }
-  if (auto n = getStatic1DLength(op->getOperand(0)))
-    return setShape(op->getResult(0), dynamicShape(*n));
   return success();
 }
 
