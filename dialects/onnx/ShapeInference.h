@@ -92,6 +92,11 @@ mlir::InFlightDiagnostic shapeError(mlir::Operation *op,
 /// contents are unknown but whose length fixes the result rank).
 std::optional<int64_t> getStatic1DLength(mlir::Value v);
 
+/// First index and number of elements a Slice (step != 0) selects from a
+/// dim of size `d`, with ONNX clamping of out-of-range starts and ends.
+std::pair<int64_t, int64_t> sliceRange(int64_t d, int64_t start, int64_t end,
+                                       int64_t step);
+
 /// Multiplies dims, propagating kDynamic.
 int64_t mulDims(int64_t a, int64_t b);
 

@@ -79,6 +79,8 @@ std::optional<Lit> getLit(Value v) {
 std::optional<Lit> getLitOrPartial(Value v) {
   if (auto l = getLit(v))
     return l;
+  if (getConstantElements(v))
+    return std::nullopt; // a constant too big or of another type
   auto p = getPartialInts(v);
   auto r = getRank(v);
   if (!p || !r || *r > 1)
@@ -495,23 +497,11 @@ std::optional<Lit> foldSlice(Operation *op) {
     auto a = normalizeAxis(axes[i], r);
     if (!a || steps[i] == 0)
       return std::nullopt;
-    int64_t d = data->shape[*a], s = (*starts)[i], e = (*ends)[i];
-    if (s < 0)
-      s += d;
-    if (e < 0)
-      e += d;
-    int64_t st = steps[i];
-    if (st > 0) {
-      s = std::clamp<int64_t>(s, 0, d);
-      e = std::clamp<int64_t>(e, 0, d);
-      shape[*a] = e > s ? (e - s + st - 1) / st : 0;
-    } else {
-      s = std::clamp<int64_t>(s, 0, d - 1);
-      e = std::clamp<int64_t>(e, -1, d - 1);
-      shape[*a] = s > e ? (s - e - st - 1) / (-st) : 0;
-    }
+    auto [s, len] =
+        sliceRange(data->shape[*a], (*starts)[i], (*ends)[i], steps[i]);
+    shape[*a] = len;
     begin[*a] = s;
-    step[*a] = st;
+    step[*a] = steps[i];
   }
   SmallVector<int64_t> st = stridesOf(data->shape), lin;
   forEachIndex(shape, [&](ArrayRef<int64_t> c, int64_t) {

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/onnx/ShapeInference.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln::onnx {
@@ -328,6 +330,96 @@ LogicalResult inferAttention(Operation *op) {
   return success();
 }
 
+LogicalResult inferResize(Operation *op) {
+  auto in = getShape(op->getOperand(0));
+  if (!in)
+    return success();
+  int64_t r = in->size();
+  bool isUpsample = isa<UpsampleOp>(op);
+  SmallVector<int64_t> axes;
+  if (auto a = getIntsAttr(op, "axes")) {
+    for (int64_t x : *a) {
+      auto n = normalizeAxis(x, r);
+      if (!n)
+        return shapeError(op, "axis ") << x << " out of range";
+      axes.push_back(*n);
+    }
+  } else {
+    for (int64_t i = 0; i < r; ++i)
+      axes.push_back(i);
+  }
+  Value scalesV = op->getOperand(isUpsample ? 1 : 2);
+  Value sizesV = isUpsample ? Value() : op->getOperand(3);
+  SmallVector<int64_t> out(*in);
+  auto policy = op->getAttrOfType<StringAttr>("keep_aspect_ratio_policy");
+  auto mode = op->getAttrOfType<StringAttr>("coordinate_transformation_mode");
+  bool stretch = !policy || policy.getValue() == "stretch";
+  bool crop = mode && mode.getValue() == "tf_crop_and_resize";
+  std::optional<SmallVector<int64_t>> sizes;
+  if (sizesV && !isNone(sizesV)) {
+    sizes = getConstantInts(sizesV);
+    if (sizes && !sizes->empty()) {
+      if (sizes->size() != axes.size())
+        return shapeError(op, "sizes has ")
+               << sizes->size() << " entries for " << axes.size() << " axes";
+      for (auto [i, a] : llvm::enumerate(axes))
+        out[a] = stretch ? (*sizes)[i] : kDyn;
+      return setShape(op->getResult(0), out);
+    }
+    if (!sizes && getStatic1DLength(sizesV).value_or(0) != 0) {
+      for (int64_t a : axes)
+        out[a] = kDyn;
+      return setShape(op->getResult(0), out);
+    }
+  }
+  if (scalesV && !isNone(scalesV)) {
+    auto scales = getConstantFloats(scalesV);
+    if (!scales) {
+      for (int64_t a : axes)
+        out[a] = kDyn;
+      return setShape(op->getResult(0), out);
+    }
+    if (scales->size() != axes.size())
+      return shapeError(op, "scales has ")
+             << scales->size() << " entries for " << axes.size() << " axes";
+    for (auto [i, a] : llvm::enumerate(axes)) {
+      float s = (float)(*scales)[i];
+      if (!(s > 0))
+        return shapeError(op, "scales must be positive");
+      if (isDyn(out[a]) || crop) {
+        out[a] = kDyn;
+        continue;
+      }
+      out[a] = (int64_t)std::floor((float)out[a] * s);
+    }
+    return setShape(op->getResult(0), out);
+  }
+  return success();
+}
+
+LogicalResult inferDepthSpace(Operation *op, bool toSpace) {
+  auto in = getShape(op->getOperand(0));
+  if (!in)
+    return success();
+  if (in->size() != 4)
+    return shapeError(op, "expects a 4-D input");
+  int64_t b = getIntAttr(op, "blocksize", 1);
+  if (b <= 0)
+    return shapeError(op, "blocksize must be positive");
+  int64_t n = (*in)[0], c = (*in)[1], h = (*in)[2], w = (*in)[3];
+  if (toSpace) {
+    if (!isDyn(c) && c % (b * b) != 0)
+      return shapeError(op, "channels ") << c << " not divisible by " << b * b;
+    return setShape(op->getResult(0), {n, isDyn(c) ? kDyn : c / (b * b),
+                                       mulDims(h, b), mulDims(w, b)});
+  }
+  if ((!isDyn(h) && h % b) || (!isDyn(w) && w % b))
+    return shapeError(op, "spatial dims not divisible by blocksize ") << b;
+  return setShape(
+      op->getResult(0),
+      {n, mulDims(c, b * b), isDyn(h) ? kDyn : h / b, isDyn(w) ? kDyn : w / b});
+}
+
 /// Ops whose result 0 has the shape of operand 0.
 bool isSameShapeNN(Operation *op) {
   return isa<InstanceNormalizationOp, LRNOp, SoftmaxOp, LogSoftmaxOp, HardmaxOp,
@@ -377,6 +469,12 @@ std::optional<LogicalResult> inferNNShapes(Operation *op) {
           return failure();
     return success();
   }
+  if (isa<ResizeOp, UpsampleOp>(op))
+    return inferResize(op);
+  if (isa<DepthToSpaceOp>(op))
+    return inferDepthSpace(op, /*toSpace=*/true);
+  if (isa<SpaceToDepthOp>(op))
+    return inferDepthSpace(op, /*toSpace=*/false);
   if (isa<LayerNormalizationOp>(op))
     return inferLayerNorm(op);
   if (isa<RNNOp, GRUOp, LSTMOp>(op))

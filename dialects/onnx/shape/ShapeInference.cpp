@@ -267,6 +267,27 @@ std::optional<int64_t> getStatic1DLength(Value v) {
   return (*s)[0];
 }
 
+std::pair<int64_t, int64_t> sliceRange(int64_t d, int64_t start, int64_t end,
+                                       int64_t step) {
+  auto clamp = [](int64_t v, int64_t lo, int64_t hi) {
+    return std::min(std::max(v, lo), hi);
+  };
+  if (start < 0)
+    start += d;
+  if (end < 0)
+    end += d;
+  if (step > 0) {
+    start = clamp(start, 0, d);
+    end = clamp(end, 0, d);
+    return {start, end > start ? (end - start - 1) / step + 1 : 0};
+  }
+  start = clamp(start, 0, d - 1);
+  end = clamp(end, -1, d - 1);
+  uint64_t neg = 0 - (uint64_t)step;
+  return {start,
+          start > end ? (int64_t)((uint64_t)(start - end - 1) / neg) + 1 : 0};
+}
+
 int64_t mulDims(int64_t a, int64_t b) {
   if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
     return ShapedType::kDynamic;

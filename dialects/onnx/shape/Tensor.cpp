@@ -281,25 +281,6 @@ LogicalResult inferSplit(Operation *op) {
   return success();
 }
 
-/// Number of elements a slice selects from a dim of size `d`.
-int64_t sliceLength(int64_t d, int64_t start, int64_t end, int64_t step) {
-  auto clamp = [](int64_t v, int64_t lo, int64_t hi) {
-    return std::min(std::max(v, lo), hi);
-  };
-  if (start < 0)
-    start += d;
-  if (end < 0)
-    end += d;
-  if (step > 0) {
-    start = clamp(start, 0, d);
-    end = clamp(end, 0, d);
-    return end > start ? (end - start + step - 1) / step : 0;
-  }
-  start = clamp(start, 0, d - 1);
-  end = clamp(end, -1, d - 1);
-  return start > end ? (start - end + (-step) - 1) / (-step) : 0;
-}
-
 LogicalResult inferSlice(Operation *op) {
   auto in = getShape(op->getOperand(0));
   if (!in)
@@ -355,8 +336,9 @@ LogicalResult inferSlice(Operation *op) {
       out[*a] = kDyn;
       continue;
     }
-    out[*a] =
-        isDyn(d) ? kDyn : sliceLength(d, (*starts)[i], (*ends)[i], steps[i]);
+    out[*a] = isDyn(d)
+                  ? kDyn
+                  : sliceRange(d, (*starts)[i], (*ends)[i], steps[i]).second;
   }
   return setShape(op->getResult(0), out);
 }
@@ -523,96 +505,6 @@ LogicalResult inferRange(Operation *op) {
   if (!(n < 1e15))
     return setShape(op->getResult(0), {kDyn});
   return setShape(op->getResult(0), {std::max<int64_t>((int64_t)n, 0)});
-}
-
-LogicalResult inferResize(Operation *op) {
-  auto in = getShape(op->getOperand(0));
-  if (!in)
-    return success();
-  int64_t r = in->size();
-  bool isUpsample = isa<UpsampleOp>(op);
-  SmallVector<int64_t> axes;
-  if (auto a = getIntsAttr(op, "axes")) {
-    for (int64_t x : *a) {
-      auto n = normalizeAxis(x, r);
-      if (!n)
-        return shapeError(op, "axis ") << x << " out of range";
-      axes.push_back(*n);
-    }
-  } else {
-    for (int64_t i = 0; i < r; ++i)
-      axes.push_back(i);
-  }
-  Value scalesV = op->getOperand(isUpsample ? 1 : 2);
-  Value sizesV = isUpsample ? Value() : op->getOperand(3);
-  SmallVector<int64_t> out(*in);
-  auto policy = op->getAttrOfType<StringAttr>("keep_aspect_ratio_policy");
-  auto mode = op->getAttrOfType<StringAttr>("coordinate_transformation_mode");
-  bool stretch = !policy || policy.getValue() == "stretch";
-  bool crop = mode && mode.getValue() == "tf_crop_and_resize";
-  std::optional<SmallVector<int64_t>> sizes;
-  if (sizesV && !isNone(sizesV)) {
-    sizes = getConstantInts(sizesV);
-    if (sizes && !sizes->empty()) {
-      if (sizes->size() != axes.size())
-        return shapeError(op, "sizes has ")
-               << sizes->size() << " entries for " << axes.size() << " axes";
-      for (auto [i, a] : llvm::enumerate(axes))
-        out[a] = stretch ? (*sizes)[i] : kDyn;
-      return setShape(op->getResult(0), out);
-    }
-    if (!sizes && getStatic1DLength(sizesV).value_or(0) != 0) {
-      for (int64_t a : axes)
-        out[a] = kDyn;
-      return setShape(op->getResult(0), out);
-    }
-  }
-  if (scalesV && !isNone(scalesV)) {
-    auto scales = getConstantFloats(scalesV);
-    if (!scales) {
-      for (int64_t a : axes)
-        out[a] = kDyn;
-      return setShape(op->getResult(0), out);
-    }
-    if (scales->size() != axes.size())
-      return shapeError(op, "scales has ")
-             << scales->size() << " entries for " << axes.size() << " axes";
-    for (auto [i, a] : llvm::enumerate(axes)) {
-      float s = (float)(*scales)[i];
-      if (!(s > 0))
-        return shapeError(op, "scales must be positive");
-      if (isDyn(out[a]) || crop) {
-        out[a] = kDyn;
-        continue;
-      }
-      out[a] = (int64_t)std::floor((float)out[a] * s);
-    }
-    return setShape(op->getResult(0), out);
-  }
-  return success();
-}
-
-LogicalResult inferDepthSpace(Operation *op, bool toSpace) {
-  auto in = getShape(op->getOperand(0));
-  if (!in)
-    return success();
-  if (in->size() != 4)
-    return shapeError(op, "expects a 4-D input");
-  int64_t b = getIntAttr(op, "blocksize", 1);
-  if (b <= 0)
-    return shapeError(op, "blocksize must be positive");
-  int64_t n = (*in)[0], c = (*in)[1], h = (*in)[2], w = (*in)[3];
-  if (toSpace) {
-    if (!isDyn(c) && c % (b * b) != 0)
-      return shapeError(op, "channels ") << c << " not divisible by " << b * b;
-    return setShape(op->getResult(0), {n, isDyn(c) ? kDyn : c / (b * b),
-                                       mulDims(h, b), mulDims(w, b)});
-  }
-  if ((!isDyn(h) && h % b) || (!isDyn(w) && w % b))
-    return shapeError(op, "spatial dims not divisible by blocksize ") << b;
-  return setShape(
-      op->getResult(0),
-      {n, mulDims(c, b * b), isDyn(h) ? kDyn : h / b, isDyn(w) ? kDyn : w / b});
 }
 
 LogicalResult inferOneHot(Operation *op) {
@@ -831,12 +723,6 @@ std::optional<LogicalResult> inferTensorShapes(Operation *op) {
     return inferConstantOfShape(op);
   if (isa<RangeOp>(op))
     return inferRange(op);
-  if (isa<ResizeOp, UpsampleOp>(op))
-    return inferResize(op);
-  if (isa<DepthToSpaceOp>(op))
-    return inferDepthSpace(op, /*toSpace=*/true);
-  if (isa<SpaceToDepthOp>(op))
-    return inferDepthSpace(op, /*toSpace=*/false);
   if (isa<OneHotOp>(op))
     return inferOneHot(op);
   if (isa<TopKOp>(op))
