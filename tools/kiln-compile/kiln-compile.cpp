@@ -6,6 +6,7 @@
 // exit code; never a crash or a stack trace.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/driver/Compile.h"
 #include "compiler/import/ONNXImporter.h"
 #include "dialects/onnx/ONNXDialect.h"
 #include "passes/graph/Passes.h"
@@ -32,9 +33,23 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::desc("MODEL.onnx"),
 static cl::opt<std::string> outputPath("o", cl::desc("output file ('-': stdout)"),
                                        cl::value_desc("OUT"), cl::init("-"));
 static cl::opt<std::string>
-    emit("emit", cl::desc("what to produce: onnx (imported, shape-inferred "
-                          "onnx dialect)"),
-         cl::init("onnx"));
+    emit("emit",
+         cl::desc("what to produce: onnx (imported, shape-inferred onnx "
+                  "dialect), linalg, llvm (LLVM IR), obj, so (default)"),
+         cl::init("so"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("target triple (default: host)"),
+                                   cl::init(""));
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("target CPU: a name (e.g. skylake, cortex-a76) or "
+                        "'native' (default: a portable level)"),
+        cl::init(""));
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("optimization level 0-3 (default 2)"), cl::Prefix,
+    cl::init(2));
+static cl::opt<int64_t>
+    tiles("tiles", cl::desc("parallel tiles per root op (default 16)"),
+          cl::init(16));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("static shape of an input: NAME:1x3x224x224"),
@@ -60,17 +75,6 @@ static cl::opt<bool> noShapeInference(
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "kiln-compile: error: " << msg << "\n";
   return 1;
-}
-
-/// "node 'conv1': " for locations that carry an ONNX node name.
-static std::string describeLoc(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return "node '" + name.getName().str() + "': ";
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto s = describeLoc(l); !s.empty())
-        return s;
-  return "";
 }
 
 static void printSummary(ModuleOp module, llvm::raw_ostream &os) {
@@ -136,7 +140,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: ONNX ahead-of-time compiler\n");
 
-  kiln::ImportOptions options;
+  kiln::CompileOptions options;
   for (const std::string &spec : inputShapes) {
     StringRef s(spec);
     size_t colon = s.rfind(':');
@@ -144,55 +148,59 @@ int main(int argc, char **argv) {
     if (colon == StringRef::npos || !parseDims(s.substr(colon + 1), dims))
       return fail("bad --input-shape '" + spec +
                   "' (expected NAME:DIMS, e.g. input:1x3x224x224)");
-    options.inputShapes[s.substr(0, colon).str()] = dims;
+    options.import.inputShapes[s.substr(0, colon).str()] = dims;
   }
   for (const std::string &spec : dimParams) {
     auto [name, value] = StringRef(spec).split('=');
     int64_t v;
     if (name.empty() || value.getAsInteger(10, v) || v < 0)
       return fail("bad --dim '" + spec + "' (expected NAME=VALUE)");
-    options.dimParams[name.str()] = v;
+    options.import.dimParams[name.str()] = v;
   }
-  if (emit != "onnx")
-    return fail("--emit=" + emit + " is not available yet (supported: onnx)");
+  std::optional<kiln::Stage> stage = kiln::parseStage(emit);
+  if (!stage)
+    return fail("unknown --emit=" + emit +
+                " (expected onnx, linalg, llvm, obj or so)");
+  if (optLevel > 3)
+    return fail("bad -O" + std::to_string(optLevel) + " (expected 0-3)");
+  if (tiles < 1)
+    return fail("--tiles must be positive");
+  options.target.triple = target;
+  options.target.cpu = cpu;
+  options.target.optLevel = optLevel;
+  options.tiles = tiles;
+  if ((*stage == kiln::Stage::Object || *stage == kiln::Stage::SharedObject) &&
+      outputPath == "-")
+    return fail("--emit=" + emit + " needs an output file (-o FILE)");
 
-  MLIRContext context;
-  std::string firstError;
-  context.getDiagEngine().registerHandler([&](Diagnostic &diag) {
-    if (diag.getSeverity() != DiagnosticSeverity::Error)
-      return success();
-    if (firstError.empty())
-      firstError = describeLoc(diag.getLocation()) + diag.str();
-    return success();
-  });
-
-  auto module = kiln::importONNXModel(inputPath, context, options);
-  if (!module)
-    return fail(llvm::toString(module.takeError()));
-  if (failed(verify(**module)))
-    return fail(inputPath + ": " + firstError);
-  if (!noShapeInference) {
-    PassManager pm(&context);
-    kiln::buildGraphPipeline(pm);
-    if (failed(pm.run(**module)))
-      return fail(inputPath + ": " +
-                  (firstError.empty() ? "graph pipeline failed" : firstError));
-  }
-
-  std::string errorMessage;
-  auto out = openOutputFile(outputPath, &errorMessage);
-  if (!out)
-    return fail(errorMessage);
+  kiln::CompileSession session;
   if (summary) {
-    printSummary(**module, out->os());
+    if (auto e = session.import(inputPath, options))
+      return fail(llvm::toString(std::move(e)));
+    std::string errorMessage;
+    auto out = openOutputFile(outputPath, &errorMessage);
+    if (!out)
+      return fail(errorMessage);
+    printSummary(session.module(), out->os());
     out->keep();
     return 0;
   }
-  OpPrintingFlags flags;
-  if (!keepWeights)
-    flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
-  flags.assumeVerified();
-  (*module)->print(out->os(), flags);
-  out->keep();
+  if (noShapeInference) {
+    if (auto e = session.import(inputPath, options, /*graphPipeline=*/false))
+      return fail(llvm::toString(std::move(e)));
+    std::string errorMessage;
+    auto out = openOutputFile(outputPath, &errorMessage);
+    if (!out)
+      return fail(errorMessage);
+    OpPrintingFlags flags;
+    if (!keepWeights)
+      flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+    session.module()->print(out->os(), flags);
+    out->keep();
+    return 0;
+  }
+  if (auto e = session.compile(inputPath, options, *stage, outputPath, argv[0],
+                               keepWeights))
+    return fail(llvm::toString(std::move(e)));
   return 0;
 }

@@ -1,5 +1,6 @@
 //===- kiln-opt.cpp - MlirOptMain with Kiln's dialects and passes --------===//
 #include "dialects/onnx/ONNXDialect.h"
+#include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/to-linalg/Passes.h"
 
@@ -11,9 +12,10 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
-  mlir::registerTransformsPasses();
   kiln::registerGraphPipelines();
   kiln::registerKilnToLinalgPasses();
+  kiln::registerCodegenPipelines();
+  mlir::registerAllPasses();
   mlir::DialectRegistry registry;
   registry.insert<kiln::onnx::ONNXDialect, mlir::func::FuncDialect>();
   mlir::registerAllDialects(registry);

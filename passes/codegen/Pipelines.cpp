@@ -1,0 +1,71 @@
+//===- Pipelines.cpp - the to-linalg and codegen-cpu pipelines ------------===//
+//
+// One definition shared by kiln-compile and kiln-opt (registered as
+// kiln-to-linalg and kiln-codegen-cpu).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/codegen/Passes.h"
+#include "passes/graph/Passes.h"
+#include "passes/to-linalg/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+/// Adds upstream passes given in textual form (they have no options struct
+/// we would add anything to).
+void addUpstream(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("kiln: bad built-in pipeline: " + pipeline);
+}
+} // namespace
+
+void kiln::buildToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertONNXToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
+                                   const CPUCodegenOptions &options) {
+  // Fusion groups around roots, tiled over threads.
+  addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
+  pm.addPass(createCanonicalizerPass());
+  TileAndDistributePassOptions tiling;
+  tiling.tiles = options.tiles;
+  pm.addNestedPass<func::FuncOp>(createTileAndDistributePass(tiling));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Bufferize: outputs become caller buffers, intermediates one arena.
+  addUpstream(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map}");
+  addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs "
+                  "modify-public-functions}");
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createPlanMemoryPass());
+  pm.addPass(createOutlineParallelPass());
+  // Lower to the LLVM dialect.
+  addUpstream(pm, "func.func(scf-forall-to-for),"
+                  "func.func(convert-linalg-to-loops),"
+                  "expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,"
+                  "convert-math-to-llvm,convert-math-to-libm,"
+                  "finalize-memref-to-llvm,convert-arith-to-llvm,"
+                  "convert-index-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                  "convert-cf-to-llvm,reconcile-unrealized-casts");
+  pm.addPass(createCanonicalizerPass());
+}
+
+void kiln::registerCodegenPipelines() {
+  registerKilnCodegenPasses();
+  PassPipelineRegistration<>(
+      "kiln-to-linalg", "Lower the onnx dialect to linalg on tensors",
+      [](OpPassManager &pm) { buildToLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "kiln-codegen-cpu",
+      "linalg on tensors -> LLVM dialect for CPUs (tiling, bufferization, "
+      "memory planning, thread outlining)",
+      [](OpPassManager &pm) { buildCPUCodegenPipeline(pm); });
+}
