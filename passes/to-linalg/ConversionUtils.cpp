@@ -54,8 +54,9 @@ Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
   if (auto f = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(f, value));
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, APInt(type.getIntOrFloatBitWidth(),
-                                           (int64_t)value, /*signed=*/true)));
+      b, loc,
+      b.getIntegerAttr(type, APInt(type.getIntOrFloatBitWidth(), (int64_t)value,
+                                   /*isSigned=*/true, /*implicitTrunc=*/true)));
 }
 
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
@@ -109,6 +110,12 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type fromOnnx,
   bool toUnsigned = isUnsignedInt(toOnnx);
   auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
   if (fromF && toF) {
+    if (fromF.getWidth() == toF.getWidth()) { // f16 <-> bf16, f8 <-> f8
+      v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+      if (toF.isF32())
+        return v;
+      return arith::TruncFOp::create(b, loc, to, v);
+    }
     if (fromF.getWidth() < toF.getWidth())
       return arith::ExtFOp::create(b, loc, to, v);
     return arith::TruncFOp::create(b, loc, to, v);
@@ -141,6 +148,220 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type fromOnnx,
   if (fw > tw)
     return arith::TruncIOp::create(b, loc, to, v);
   return v;
+}
+
+Value createIntScalar(OpBuilder &b, Location loc, Type type, int64_t value) {
+  unsigned w = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(type, APInt(w, value, /*isSigned=*/true,
+                                   /*implicitTrunc=*/true)));
+}
+
+static Value createLimit(OpBuilder &b, Location loc, Type onnxElt,
+                         bool highest) {
+  Type t = convertElementType(onnxElt);
+  if (auto f = dyn_cast<FloatType>(t))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), !highest)));
+  unsigned w = t.getIntOrFloatBitWidth();
+  bool isUnsigned = isUnsignedInt(onnxElt) || w == 1;
+  APInt v = isUnsigned ? (highest ? APInt::getMaxValue(w) : APInt::getZero(w))
+                       : (highest ? APInt::getSignedMaxValue(w)
+                                  : APInt::getSignedMinValue(w));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v));
+}
+
+Value createLowest(OpBuilder &b, Location loc, Type onnxElt) {
+  return createLimit(b, loc, onnxElt, /*highest=*/false);
+}
+Value createHighest(OpBuilder &b, Location loc, Type onnxElt) {
+  return createLimit(b, loc, onnxElt, /*highest=*/true);
+}
+
+Value createAdd(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value createMul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value createMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (isUnsigned || x.getType().isInteger(1))
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value createMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (isUnsigned || x.getType().isInteger(1))
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>> getConstantInts(Value v) {
+  Attribute attr;
+  if (auto c = v.getDefiningOp<onnx::ConstantOp>())
+    attr = c.getValueAttr();
+  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = c.getValue();
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense)
+    return failure();
+  SmallVector<int64_t> result;
+  for (const APInt &i : dense.getValues<APInt>())
+    result.push_back(i.getSExtValue());
+  return result;
+}
+
+Value expandReducedDims(OpBuilder &b, Location loc, Value reduced,
+                        ArrayRef<int64_t> fullShape, ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(reduced.getType());
+  SmallVector<int64_t> shape(fullShape);
+  for (int64_t a : axes)
+    shape[a] = 1;
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i) {
+    pending.push_back(i);
+    if (!llvm::is_contained(axes, i)) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, reduced, groups);
+}
+
+Value createReduction(OpBuilder &b, Location loc, Value input,
+                      ArrayRef<int64_t> axes, Value init, bool keepDims,
+                      ReduceFn combine) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      iters.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iters.push_back(utils::IteratorType::parallel);
+    outShape.push_back(inType.getDimSize(i));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  auto outType = RankedTensorType::get(outShape, init.getType());
+  Value acc = createFilled(b, loc, outType, init);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{input}, ValueRange{acc}, maps,
+      iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, combine(nb, nloc, args[0], args[1]));
+      });
+  Value result = generic.getResult(0);
+  if (keepDims)
+    result = expandReducedDims(b, loc, result, inType.getShape(), axes);
+  return result;
+}
+
+Value alignToAxis(OpBuilder &b, Location loc, Value v, int64_t axis,
+                  int64_t rank) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t trailing = rank - 1 - axis;
+  if (type.getRank() != 1 || trailing <= 0)
+    return v;
+  SmallVector<int64_t> shape = {type.getDimSize(0)};
+  shape.append(trailing, 1);
+  ReassociationIndices group;
+  for (int64_t i = 0; i <= trailing; ++i)
+    group.push_back(i);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+      ArrayRef<ReassociationIndices>{group});
+}
+
+Value createArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis,
+                         bool isMin, bool selectLast, bool isUnsigned) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  Type elt = inType.getElementType();
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i == axis) {
+      iters.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iters.push_back(utils::IteratorType::parallel);
+    outShape.push_back(inType.getDimSize(i));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  // The accumulator starts at the first element's worst case; index 0.
+  Type signedElt = elt;
+  if (isUnsigned)
+    signedElt = IntegerType::get(ctx, elt.getIntOrFloatBitWidth(),
+                                 IntegerType::Unsigned);
+  Value initV = isMin ? createHighest(b, loc, signedElt)
+                      : createLowest(b, loc, signedElt);
+  auto valType = RankedTensorType::get(outShape, elt);
+  auto idxType = RankedTensorType::get(outShape, b.getI64Type());
+  Value accV = createFilled(b, loc, valType, initV);
+  Value accI =
+      createFilled(b, loc, idxType, createIntScalar(b, loc, b.getI64Type(), 0));
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 outMap, outMap};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{valType, idxType}, ValueRange{input},
+      ValueRange{accV, accI}, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value in = args[0], cur = args[1], curI = args[2];
+        Value better;
+        if (isa<FloatType>(elt)) {
+          using P = arith::CmpFPredicate;
+          P p = isMin ? (selectLast ? P::OLE : P::OLT)
+                      : (selectLast ? P::OGE : P::OGT);
+          better = arith::CmpFOp::create(nb, l, p, in, cur);
+          Value inNaN = arith::CmpFOp::create(nb, l, P::UNO, in, in);
+          Value curOrd = arith::CmpFOp::create(nb, l, P::ORD, cur, cur);
+          better = arith::OrIOp::create(
+              nb, l, better, arith::AndIOp::create(nb, l, inNaN, curOrd));
+        } else {
+          using P = arith::CmpIPredicate;
+          P p = isMin ? (selectLast ? (isUnsigned ? P::ule : P::sle)
+                                    : (isUnsigned ? P::ult : P::slt))
+                      : (selectLast ? (isUnsigned ? P::uge : P::sge)
+                                    : (isUnsigned ? P::ugt : P::sgt));
+          better = arith::CmpIOp::create(nb, l, p, in, cur);
+        }
+        Value idx = linalg::IndexOp::create(nb, l, axis);
+        idx = arith::IndexCastOp::create(nb, l, nb.getI64Type(), idx);
+        Value v = arith::SelectOp::create(nb, l, better, in, cur);
+        Value i = arith::SelectOp::create(nb, l, better, idx, curI);
+        linalg::YieldOp::create(nb, l, ValueRange{v, i});
+      });
+  return generic.getResult(1);
 }
 
 } // namespace kiln::tolinalg

@@ -65,11 +65,81 @@ mlir::Value createElementwise(
 mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                        mlir::Type fromOnnx, mlir::Type toOnnx);
 
+/// An integer arith.constant of `type` holding `value` (truncated to the
+/// width; i1 takes 0/1).
+mlir::Value createIntScalar(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Type type, int64_t value);
+
+/// The lowest (-inf, or the minimum integer of the ONNX signedness) and
+/// highest values of ONNX element type `onnxElt`, as converted scalars.
+mlir::Value createLowest(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Type onnxElt);
+mlir::Value createHighest(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Type onnxElt);
+
+/// Scalar arithmetic choosing float/int (and signedness) arith ops.
+mlir::Value createAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                      mlir::Value y);
+mlir::Value createMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                      mlir::Value y);
+/// max/min; floats propagate NaN (numpy maximum/minimum).
+mlir::Value createMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                      mlir::Value y, bool isUnsigned);
+mlir::Value createMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                      mlir::Value y, bool isUnsigned);
+
+/// `axis` in [-rank, rank) made non-negative, or std::nullopt.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// The elements of an integer constant tensor (onnx.Constant or
+/// arith.constant), or failure.
+mlir::FailureOr<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+
+/// Scalar reduction combiner: (builder, loc, input element, accumulator) ->
+/// new accumulator.
+using ReduceFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::Value, mlir::Value)>;
+
+/// A linalg.generic reducing `input` over `axes` (sorted, unique) from `init`
+/// with `combine`. With `keepDims` the reduced dims stay as size 1
+/// (tensor.expand_shape), so the result broadcasts against `input`.
+mlir::Value createReduction(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value input, llvm::ArrayRef<int64_t> axes,
+                            mlir::Value init, bool keepDims, ReduceFn combine);
+
+/// Expands `reduced` (the shape of `fullShape` without `axes`) back to rank
+/// `fullShape.size()` with size-1 dims at `axes`.
+mlir::Value expandReducedDims(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value reduced,
+                              llvm::ArrayRef<int64_t> fullShape,
+                              llvm::ArrayRef<int64_t> axes);
+
+/// Reshapes a 1-D tensor of size C to [C, 1, ..., 1] so that numpy
+/// broadcasting aligns it with dim `axis` of a rank-`rank` tensor (per-channel
+/// parameters). Rank-0 and other shapes are returned as they are.
+mlir::Value alignToAxis(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                        int64_t axis, int64_t rank);
+
+/// ArgMax (or ArgMin with `isMin`) of `input` along `axis`: an i64 tensor
+/// without that dim. Ties take the first index (the last with
+/// `selectLast`); for floats the first NaN wins, as numpy does.
+mlir::Value createArgReduction(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value input, int64_t axis, bool isMin,
+                               bool selectLast, bool isUnsigned);
+
 // Pattern families (one file each under ops/).
 void populateConstantPatterns(mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateReductionPatterns(mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
+void populateSoftmaxPatterns(mlir::TypeConverter &tc,
+                             mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
+void populateMiscPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -30,6 +30,10 @@ struct ConvertONNXToLinalgPass
     RewritePatternSet patterns(ctx);
     kiln::tolinalg::populateConstantPatterns(typeConverter, patterns);
     kiln::tolinalg::populateElementwisePatterns(typeConverter, patterns);
+    kiln::tolinalg::populateReductionPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateSoftmaxPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateNormalizationPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

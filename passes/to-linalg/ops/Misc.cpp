@@ -1,0 +1,219 @@
+//===- Misc.cpp - CumSum/CumProd, Trilu, EyeLike, Range, ConstantOfShape --===//
+//
+// Index-driven ops: their generic bodies read linalg.index. CumSum is a
+// reduction over a second walk of the scanned axis (k <= j), quadratic in
+// that axis' length but a plain linalg.generic that later passes can tile.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/to-linalg/ConversionUtils.h"
+
+using namespace mlir;
+
+namespace kiln::tolinalg {
+namespace {
+
+Value indexAsI64(OpBuilder &b, Location l, int64_t dim) {
+  Value i = linalg::IndexOp::create(b, l, dim);
+  return arith::IndexCastOp::create(b, l, b.getI64Type(), i);
+}
+
+template <typename OpTy, bool IsProd>
+struct CumLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getY().getType());
+    if (failed(type))
+      return failure();
+    auto axisVals = getConstantInts(op.getAxis());
+    if (failed(axisVals) || axisVals->size() != 1)
+      return rewriter.notifyMatchFailure(op, "axis must be a scalar constant");
+    int64_t rank = type->getRank();
+    std::optional<int64_t> axis = normalizeAxis((*axisVals)[0], rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    // Iteration space (d0..d{rank-1}, k): y[.., j, ..] += x[.., k, ..].
+    SmallVector<AffineExpr> inExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      inExprs.push_back(getAffineDimExpr(i == *axis ? rank : i, ctx));
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, inExprs, ctx),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    Type elt = type->getElementType();
+    Value init = createFilled(rewriter, loc, *type,
+                              createScalar(rewriter, loc, elt, IsProd ? 1 : 0));
+    bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+    int64_t a = *axis;
+    Value y = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{*type}, ValueRange{adaptor.getX()},
+                  ValueRange{init}, maps, iters,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Value j = indexAsI64(b, l, a), k = indexAsI64(b, l, rank);
+                    using P = arith::CmpIPredicate;
+                    P p = reverse ? (exclusive ? P::sgt : P::sge)
+                                  : (exclusive ? P::slt : P::sle);
+                    Value take = arith::CmpIOp::create(b, l, p, k, j);
+                    Value next = IsProd ? createMul(b, l, args[1], args[0])
+                                        : createAdd(b, l, args[1], args[0]);
+                    linalg::YieldOp::create(b, l,
+                                            ValueRange{arith::SelectOp::create(
+                                                b, l, take, next, args[1])});
+                  })
+                  .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct TriluLowering : OpConversionPattern<onnx::TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    if (failed(type))
+      return failure();
+    if (!type->getElementType().isIntOrFloat() || type->getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs int/float and rank >= 2");
+    int64_t k = 0;
+    if (!isa<NoneType>(op.getK().getType())) {
+      auto vals = getConstantInts(op.getK());
+      if (failed(vals) || vals->size() != 1)
+        return rewriter.notifyMatchFailure(op, "k must be a scalar constant");
+      k = (*vals)[0];
+    }
+    bool upper = op.getUpper() != 0;
+    int64_t rank = type->getRank();
+    Value y = createElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(), *type,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value i = indexAsI64(b, l, rank - 2), j = indexAsI64(b, l, rank - 1);
+          Value diff = arith::SubIOp::create(b, l, j, i);
+          Value kv = createIntScalar(b, l, b.getI64Type(), k);
+          Value keep = arith::CmpIOp::create(b, l,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, kv);
+          return arith::SelectOp::create(b, l, keep, a[0],
+                                         createScalar(b, l, a[0].getType(), 0));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct EyeLikeLowering : OpConversionPattern<onnx::EyeLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::EyeLikeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    if (failed(type))
+      return failure();
+    if (type->getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "needs rank 2");
+    int64_t k = op.getK();
+    Type elt = type->getElementType();
+    Value y = createElementwise(
+        rewriter, op.getLoc(), ValueRange{}, *type,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Value i = indexAsI64(b, l, 0), j = indexAsI64(b, l, 1);
+          Value ik = arith::AddIOp::create(
+              b, l, i, createIntScalar(b, l, b.getI64Type(), k));
+          Value on =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, ik, j);
+          return arith::SelectOp::create(b, l, on, createScalar(b, l, elt, 1),
+                                         createScalar(b, l, elt, 0));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// output[i] = start + i * delta (the length is static already).
+struct RangeLowering : OpConversionPattern<onnx::RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    if (failed(type))
+      return failure();
+    if (type->getRank() != 1)
+      return rewriter.notifyMatchFailure(op, "needs a 1-D result");
+    for (Value v : {adaptor.getStart(), adaptor.getDelta()}) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (!t || t.getNumElements() != 1 || t.getRank() > 1)
+        return rewriter.notifyMatchFailure(op, "start/delta must be scalars");
+    }
+    Value y = createElementwise(
+        rewriter, op.getLoc(), {adaptor.getStart(), adaptor.getDelta()}, *type,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value i = linalg::IndexOp::create(b, l, 0);
+          Value iv;
+          if (isa<FloatType>(t)) {
+            iv = arith::IndexCastOp::create(b, l, b.getI64Type(), i);
+            iv = arith::SIToFPOp::create(b, l, t, iv);
+          } else {
+            iv = arith::IndexCastOp::create(b, l, t, i);
+          }
+          return createAdd(b, l, a[0], createMul(b, l, iv, a[1]));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// A splat arith.constant of the `value` attribute (default float 0).
+struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::ConstantOfShapeOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    if (failed(type))
+      return failure();
+    Type elt = type->getElementType();
+    Attribute v;
+    if (auto value = op.getValueAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      if (!dense || dense.getNumElements() != 1)
+        return rewriter.notifyMatchFailure(op, "value must hold one element");
+      v = dense.getSplatValue<Attribute>();
+    } else {
+      v = rewriter.getF32FloatAttr(0);
+    }
+    if (auto i = dyn_cast<IntegerAttr>(v)) {
+      if (!isa<IntegerType>(elt))
+        return rewriter.notifyMatchFailure(op, "value/result type mismatch");
+      v = IntegerAttr::get(elt, i.getValue());
+    } else if (auto f = dyn_cast<FloatAttr>(v)) {
+      if (f.getType() != elt)
+        return rewriter.notifyMatchFailure(op, "value/result type mismatch");
+    } else {
+      return rewriter.notifyMatchFailure(op, "unsupported value");
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, *type, DenseElementsAttr::get(*type, v));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateMiscPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
+  patterns.add<CumLowering<onnx::CumSumOp, false>,
+               CumLowering<onnx::CumProdOp, true>, TriluLowering,
+               EyeLikeLowering, RangeLowering, ConstantOfShapeLowering>(
+      tc, patterns.getContext());
+}
+
+} // namespace kiln::tolinalg

@@ -1,0 +1,74 @@
+// RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// CumSum: a reduction over a second walk of the axis, k <= j.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @cumsum
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: linalg.index 1
+// CHECK: linalg.index 2
+// CHECK: arith.cmpi sle
+// CHECK: arith.addf
+// CHECK: arith.select
+func.func @cumsum(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %axis = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %0 = "onnx.CumSum"(%x, %axis) : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cumsum_exclusive_reverse
+// CHECK: arith.cmpi sgt
+// CHECK: arith.addi
+func.func @cumsum_exclusive_reverse(%x: tensor<5xi32>) -> tensor<5xi32> {
+  %axis = "onnx.Constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32>
+  %0 = "onnx.CumSum"(%x, %axis) {exclusive = 1 : i64, reverse = 1 : i64} : (tensor<5xi32>, tensor<i32>) -> tensor<5xi32>
+  return %0 : tensor<5xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @trilu_lower
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.subi
+// CHECK: arith.constant -1 : i64
+// CHECK: arith.cmpi sle
+func.func @trilu_lower(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %k = "onnx.Constant"() {value = dense<-1> : tensor<i64>} : () -> tensor<i64>
+  %0 = "onnx.Trilu"(%x, %k) {upper = 0 : i64} : (tensor<3x4xf32>, tensor<i64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @eyelike
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x4xi32>)
+// CHECK: arith.cmpi eq
+func.func @eyelike(%x: tensor<3x4xf32>) -> tensor<3x4xi32> {
+  %0 = "onnx.EyeLike"(%x) {dtype = 6 : i64, k = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x4xi32>
+  return %0 : tensor<3x4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @range
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>) outs(%{{.*}} : tensor<4xf32>)
+// CHECK: linalg.index 0
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @range(%s: tensor<f32>, %l: tensor<f32>, %d: tensor<f32>) -> tensor<4xf32> {
+  %0 = "onnx.Range"(%s, %l, %d) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @constant_of_shape
+// CHECK: arith.constant dense<7> : tensor<2x3xi8>
+func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x3xui8> {
+  %0 = "onnx.ConstantOfShape"(%s) {value = dense<7> : tensor<1xui8>} : (tensor<2xi64>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}

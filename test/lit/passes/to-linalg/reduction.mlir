@@ -1,0 +1,118 @@
+// RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @reduce_sum_keepdims
+// CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[F:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<2x3x4xf32>) outs(%[[F]] : tensor<2x4xf32>)
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape %[[R]] {{\[\[}}0], [1, 2]] output_shape [2, 1, 4] : tensor<2x4xf32> into tensor<2x1x4xf32>
+func.func @reduce_sum_keepdims(%x: tensor<2x3x4xf32>) -> tensor<2x1x4xf32> {
+  %axes = "onnx.Constant"() {value = dense<[-2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<2x1x4xf32>
+  return %0 : tensor<2x1x4xf32>
+}
+
+// -----
+
+// Empty axes reduce everything; no keepdims gives a rank-0 result.
+// CHECK-LABEL: func.func @reduce_max_all_unsigned
+// CHECK: arith.constant 0 : i8
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: arith.maxui
+// CHECK-NOT: tensor.expand_shape
+func.func @reduce_max_all_unsigned(%x: tensor<2x3xui8>) -> tensor<ui8> {
+  %none = onnx.None
+  %0 = "onnx.ReduceMax"(%x, %none) {keepdims = 0 : i64} : (tensor<2x3xui8>, none) -> tensor<ui8>
+  return %0 : tensor<ui8>
+}
+
+// -----
+
+// noop_with_empty_axes returns the input.
+// CHECK-LABEL: func.func @reduce_noop
+// CHECK-NEXT: return %arg0
+func.func @reduce_noop(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %none = onnx.None
+  %0 = "onnx.ReduceSum"(%x, %none) {noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>, none) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_mean
+// CHECK: arith.addf
+// CHECK: arith.constant 1.200000e+01 : f32
+// CHECK: arith.divf
+func.func @reduce_mean(%x: tensor<3x4xf32>) -> tensor<1x1xf32> {
+  %none = onnx.None
+  %0 = "onnx.ReduceMean"(%x, %none) : (tensor<3x4xf32>, none) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_l1_l2
+// CHECK: math.absf
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: math.sqrt
+func.func @reduce_l1_l2(%x: tensor<3x4xf32>) -> (tensor<3x1xf32>, tensor<3x1xf32>) {
+  %axes = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceL1"(%x, %axes) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32>
+  %1 = "onnx.ReduceL2"(%x, %axes) : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32>
+  return %0, %1 : tensor<3x1xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// Stable LogSumExp: max first, exp(x - max), sum, log + max.
+// CHECK-LABEL: func.func @reduce_logsumexp
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: arith.maximumf
+// CHECK: arith.select
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: math.log
+// CHECK: arith.addf
+func.func @reduce_logsumexp(%x: tensor<3x4xf32>) -> tensor<3xf32> {
+  %axes = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceLogSumExp"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_prod_int
+// CHECK: arith.constant 1 : i32
+// CHECK: arith.muli
+func.func @reduce_prod_int(%x: tensor<3x4xi32>) -> tensor<3xi32> {
+  %axes = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceProd"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x4xi32>, tensor<1xi64>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}
+
+// -----
+
+// ArgMax: two accumulators (value, index), strict compare keeps the first.
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<3x4xf32>) outs(%{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.index 1
+// CHECK: tensor.expand_shape
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = "onnx.ArgMax"(%x) {axis = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @argmin_last_signed
+// CHECK: arith.cmpi sle
+func.func @argmin_last_signed(%x: tensor<3x4xi32>) -> tensor<4xi64> {
+  %0 = "onnx.ArgMin"(%x) {keepdims = 0 : i64, select_last_index = 1 : i64} : (tensor<3x4xi32>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
