@@ -2,6 +2,7 @@
 #include "passes/to-linalg/ConversionUtils.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
@@ -148,6 +149,192 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type fromOnnx,
   if (fw > tw)
     return arith::TruncIOp::create(b, loc, to, v);
   return v;
+}
+
+
+//===----------------------------------------------------------------------===//
+// Helpers of the MatMul/Conv/Pooling/DataMovement families.
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>>
+getWindowAttr(std::optional<ArrayRef<int64_t>> attr, size_t n, int64_t dflt) {
+  if (!attr)
+    return SmallVector<int64_t>(n, dflt);
+  if (attr->size() != n)
+    return failure();
+  return SmallVector<int64_t>(attr->begin(), attr->end());
+}
+
+FailureOr<WindowPads>
+computeWindowPads(StringRef autoPad, ArrayRef<int64_t> inSpatial,
+                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> dilations,
+                  std::optional<ArrayRef<int64_t>> pads,
+                  ArrayRef<int64_t> outSpatial) {
+  size_t n = inSpatial.size();
+  if (kernel.size() != n || strides.size() != n || dilations.size() != n ||
+      outSpatial.size() != n)
+    return failure();
+  WindowPads r;
+  r.begin.assign(n, 0);
+  r.end.assign(n, 0);
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < n; ++i) {
+      int64_t s = strides[i];
+      if (s <= 0)
+        return failure();
+      int64_t out = (inSpatial[i] + s - 1) / s;
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * s + (kernel[i] - 1) * dilations[i] + 1 - inSpatial[i]);
+      int64_t small = total / 2, big = total - small;
+      r.begin[i] = autoPad == "SAME_UPPER" ? small : big;
+      r.end[i] = autoPad == "SAME_UPPER" ? big : small;
+    }
+  } else if (autoPad == "NOTSET") {
+    if (pads) {
+      if (pads->size() != 2 * n)
+        return failure();
+      for (size_t i = 0; i < n; ++i) {
+        r.begin[i] = (*pads)[i];
+        r.end[i] = (*pads)[n + i];
+      }
+    }
+  } else if (autoPad != "VALID") {
+    return failure();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (r.begin[i] < 0 || r.end[i] < 0)
+      return failure();
+    // Every window of the output must lie in the padded input (ceil_mode).
+    int64_t need = (outSpatial[i] - 1) * strides[i] +
+                   (kernel[i] - 1) * dilations[i] + 1;
+    int64_t have = inSpatial[i] + r.begin[i] + r.end[i];
+    if (need > have)
+      r.end[i] += need - have;
+  }
+  return r;
+}
+
+Value padTensor(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, Value padValue) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  // Crops first.
+  bool crop = false;
+  SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape()),
+      strides(rank, 1);
+  for (int64_t i = 0; i < rank; ++i) {
+    if (low[i] < 0) {
+      offsets[i] = -low[i];
+      sizes[i] += low[i];
+      crop = true;
+    }
+    if (high[i] < 0) {
+      sizes[i] += high[i];
+      crop = true;
+    }
+  }
+  if (crop)
+    x = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(sizes, type.getElementType()), x,
+        ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, strides);
+  SmallVector<int64_t> lo, hi, shape;
+  bool any = false;
+  for (int64_t i = 0; i < rank; ++i) {
+    lo.push_back(std::max<int64_t>(low[i], 0));
+    hi.push_back(std::max<int64_t>(high[i], 0));
+    shape.push_back(sizes[i] + lo.back() + hi.back());
+    any |= lo.back() || hi.back();
+  }
+  if (!any)
+    return x;
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> loOfr, hiOfr;
+  for (int64_t i = 0; i < rank; ++i) {
+    loOfr.push_back(b.getIndexAttr(lo[i]));
+    hiOfr.push_back(b.getIndexAttr(hi[i]));
+  }
+  return tensor::PadOp::create(b, loc, resultType, x, loOfr, hiOfr, padValue);
+}
+
+Value transposeTensor(OpBuilder &b, Location loc, Value x,
+                      ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(x.getType());
+  bool identity = true;
+  SmallVector<int64_t> shape;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    identity &= perm[i] == (int64_t)i;
+    shape.push_back(type.getDimSize(perm[i]));
+  }
+  if (identity)
+    return x;
+  Value init =
+      createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()));
+  return linalg::TransposeOp::create(b, loc, x, init, perm).getResult()[0];
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value x,
+                    ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getShape() == shape)
+    return x;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  if (type.getRank() == 0 || target.getRank() == 0) {
+    if (type.getRank() > 0)
+      return tensor::CollapseShapeOp::create(b, loc, target, x,
+                                             ArrayRef<ReassociationIndices>{});
+    return tensor::ExpandShapeOp::create(b, loc, target, x,
+                                         ArrayRef<ReassociationIndices>{});
+  }
+  if (type.getRank() != target.getRank()) {
+    if (auto re = getReassociationIndicesForReshape(type, target)) {
+      if (type.getRank() > target.getRank())
+        return tensor::CollapseShapeOp::create(b, loc, target, x, *re);
+      return tensor::ExpandShapeOp::create(b, loc, target, x, *re);
+    }
+  }
+  // Through 1-D.
+  int64_t count = type.getNumElements();
+  Value flat = x;
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all.push_back(i);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({count}, type.getElementType()), x,
+        ArrayRef<ReassociationIndices>{all});
+  }
+  if (target.getRank() == 1)
+    return flat;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < target.getRank(); ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, target, flat,
+                                       ArrayRef<ReassociationIndices>{all});
+}
+
+Value broadcastTensor(OpBuilder &b, Location loc, Value x,
+                      RankedTensorType type) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  if (xType.getShape() == type.getShape())
+    return x;
+  return createElementwise(
+      b, loc, ValueRange{x}, type.clone(xType.getElementType()),
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+Value normalizeIndex(OpBuilder &b, Location loc, Value idx, int64_t dim) {
+  Value i = idx;
+  if (!i.getType().isIndex())
+    i = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value d = arith::ConstantIndexOp::create(b, loc, dim);
+  Value last = arith::ConstantIndexOp::create(b, loc, dim - 1);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::AddIOp::create(b, loc, i, d);
+  i = arith::SelectOp::create(b, loc, neg, wrapped, i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, last);
 }
 
 Value createIntScalar(OpBuilder &b, Location loc, Type type, int64_t value) {

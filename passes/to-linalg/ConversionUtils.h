@@ -141,6 +141,72 @@ void populateNormalizationPatterns(mlir::TypeConverter &tc,
 void populateMiscPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 
+
+//===----------------------------------------------------------------------===//
+// Helpers of the MatMul/Conv/Pooling/DataMovement families.
+//===----------------------------------------------------------------------===//
+
+/// Begin/end pads of the spatial dims of a window op (Conv, pools): explicit
+/// `pads` (ONNX layout [b0, b1, ..., e0, e1, ...]) or computed from
+/// `autoPad` (NOTSET, VALID, SAME_UPPER, SAME_LOWER). The end pads are grown
+/// so that the padded input covers every window of `outSpatial` (ceil_mode).
+struct WindowPads {
+  llvm::SmallVector<int64_t> begin, end;
+};
+mlir::FailureOr<WindowPads>
+computeWindowPads(llvm::StringRef autoPad, llvm::ArrayRef<int64_t> inSpatial,
+                  llvm::ArrayRef<int64_t> kernel,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> dilations,
+                  std::optional<llvm::ArrayRef<int64_t>> pads,
+                  llvm::ArrayRef<int64_t> outSpatial);
+
+/// `attr` or `n` copies of `dflt` when absent; failure if the size is not n.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+getWindowAttr(std::optional<llvm::ArrayRef<int64_t>> attr, size_t n,
+              int64_t dflt);
+
+/// Pads `x` by `low`/`high` (per dim, negative values crop) with scalar
+/// `padValue` (tensor.pad; extract_slice for crops). Returns `x` when all
+/// pads are zero.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::Value padValue);
+
+/// linalg.transpose of `x` by `perm` (result dim i = input dim perm[i]).
+mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value x, llvm::ArrayRef<int64_t> perm);
+
+/// Reshapes static `x` to `shape` (same element count): one
+/// tensor.collapse_shape or tensor.expand_shape when the shapes allow,
+/// collapse-to-1-D + expand otherwise.
+mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value x, llvm::ArrayRef<int64_t> shape);
+
+/// Broadcasts `x` (numpy rules) to `type` with a linalg.generic; `x` when
+/// the shapes already agree.
+mlir::Value broadcastTensor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value x, mlir::RankedTensorType type);
+
+/// Index `idx` (any integer type) of a dim of size `dim` as an index value,
+/// negative values wrapped (+dim) and the result clamped to [0, dim-1].
+mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value idx, int64_t dim);
+
+// Pattern families (one file each under ops/).
+void populateMatMulPatterns(mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+void populateConvPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
+void populatePoolingPatterns(mlir::TypeConverter &tc,
+                             mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::TypeConverter &tc,
+                                  mlir::RewritePatternSet &patterns);
+void populateGatherScatterPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
+void populateResizePatterns(mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+
 } // namespace kiln::tolinalg
 
 #endif // KILN_PASSES_TOLINALG_CONVERSIONUTILS_H

@@ -30,6 +30,12 @@ struct ConvertONNXToLinalgPass
     RewritePatternSet patterns(ctx);
     kiln::tolinalg::populateConstantPatterns(typeConverter, patterns);
     kiln::tolinalg::populateElementwisePatterns(typeConverter, patterns);
+    kiln::tolinalg::populateMatMulPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateConvPatterns(typeConverter, patterns);
+    kiln::tolinalg::populatePoolingPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateDataMovementPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateGatherScatterPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateResizePatterns(typeConverter, patterns);
     kiln::tolinalg::populateReductionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateSoftmaxPatterns(typeConverter, patterns);
     kiln::tolinalg::populateNormalizationPatterns(typeConverter, patterns);

@@ -1,0 +1,311 @@
+//===- Resize.cpp - Resize (nearest, linear, cubic) -----------------------===//
+//
+// One linalg.generic over the result. Every coordinate transformation mode
+// maps an output index x to an input coordinate a*x + b with a, b known at
+// compile time (from the static shapes, the constant scales/sizes and roi);
+// the body computes it in f64 (as ONNX's reference does), rounds it
+// (nearest) or forms 2 (linear) or 4 (cubic) taps per resized dim with
+// clamped indices, and reads the input with tensor.extract.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/to-linalg/ConversionUtils.h"
+
+#include "dialects/onnx/ShapeInference.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+
+namespace kiln::tolinalg {
+namespace {
+
+/// Per-dim affine map from output index to input coordinate.
+struct DimTransform {
+  double a = 1.0, b = 0.0;
+  bool identity = true;
+};
+
+struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = getStaticType(rewriter, op, op.getType());
+    auto xType = getStaticType(rewriter, op, adaptor.getX().getType());
+    if (failed(type) || failed(xType))
+      return failure();
+    int64_t rank = xType->getRank();
+    if (type->getRank() != rank)
+      return rewriter.notifyMatchFailure(op, "rank mismatch");
+    if (op.getAntialias())
+      return rewriter.notifyMatchFailure(op, "antialias is not supported");
+    StringRef mode = op.getMode();
+    StringRef ctm = op.getCoordinateTransformationMode();
+    StringRef nearestMode = op.getNearestMode();
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
+      return rewriter.notifyMatchFailure(op, "unknown mode");
+    Type elt = type->getElementType();
+    if (mode != "nearest" && !isa<FloatType>(elt))
+      return rewriter.notifyMatchFailure(op, "interpolation needs floats");
+    // Axes the scales/sizes/roi refer to.
+    SmallVector<int64_t> axes;
+    if (auto a = op.getAxes()) {
+      for (int64_t ax : *a) {
+        auto n = normalizeAxis(ax, rank);
+        if (!n)
+          return rewriter.notifyMatchFailure(op, "axis out of range");
+        axes.push_back(*n);
+      }
+    } else {
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    }
+    int64_t na = axes.size();
+    // Scales per dim.
+    SmallVector<double> scales(rank, 1.0);
+    std::optional<SmallVector<double>> given;
+    if (!onnx::isNone(op.getScales()))
+      given = onnx::getConstantFloats(op.getScales());
+    if (given && !given->empty()) {
+      if ((int64_t)given->size() != na)
+        return rewriter.notifyMatchFailure(op, "scales size mismatch");
+      for (int64_t i = 0; i < na; ++i)
+        scales[axes[i]] = (*given)[i];
+    } else if (!onnx::isNone(op.getSizes())) {
+      auto sizes = onnx::getConstantInts(op.getSizes());
+      if (!sizes || (int64_t)sizes->size() != na)
+        return rewriter.notifyMatchFailure(op, "sizes must be constant");
+      StringRef policy = op.getKeepAspectRatioPolicy();
+      if (policy == "stretch") {
+        for (int64_t i = 0; i < na; ++i)
+          scales[axes[i]] = (double)(*sizes)[i] / xType->getDimSize(axes[i]);
+      } else {
+        double s = policy == "not_larger" ? 1e300 : 0.0;
+        for (int64_t i = 0; i < na; ++i) {
+          double r = (double)(*sizes)[i] / xType->getDimSize(axes[i]);
+          s = policy == "not_larger" ? std::min(s, r) : std::max(s, r);
+        }
+        for (int64_t i = 0; i < na; ++i)
+          scales[axes[i]] = s;
+      }
+    } else {
+      // Scales from the static shapes.
+      for (int64_t d = 0; d < rank; ++d)
+        scales[d] = (double)type->getDimSize(d) / xType->getDimSize(d);
+    }
+    SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+    if (ctm == "tf_crop_and_resize") {
+      auto roi = onnx::isNone(op.getRoi())
+                     ? std::nullopt
+                     : onnx::getConstantFloats(op.getRoi());
+      if (!roi || (int64_t)roi->size() != 2 * na)
+        return rewriter.notifyMatchFailure(op, "roi must be constant");
+      for (int64_t i = 0; i < na; ++i) {
+        roiStart[axes[i]] = (*roi)[i];
+        roiEnd[axes[i]] = (*roi)[na + i];
+      }
+    }
+    SmallVector<DimTransform> tr(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      double in = xType->getDimSize(d);
+      int64_t outInt = type->getDimSize(d);
+      double s = scales[d];
+      if (s <= 0)
+        return rewriter.notifyMatchFailure(op, "scales must be positive");
+      double outF = s * in;
+      DimTransform &t = tr[d];
+      if (ctm == "half_pixel") {
+        t.a = 1 / s;
+        t.b = 0.5 / s - 0.5;
+      } else if (ctm == "half_pixel_symmetric") {
+        double adjustment = outInt / outF;
+        double offset = in / 2 * (1 - adjustment);
+        t.a = 1 / s;
+        t.b = offset + 0.5 / s - 0.5;
+      } else if (ctm == "pytorch_half_pixel") {
+        t.a = outF > 1 ? 1 / s : 0;
+        t.b = outF > 1 ? 0.5 / s - 0.5 : 0;
+      } else if (ctm == "align_corners") {
+        t.a = outF == 1 ? 0 : (in - 1) / (outF - 1);
+        t.b = 0;
+      } else if (ctm == "asymmetric") {
+        t.a = 1 / s;
+        t.b = 0;
+      } else if (ctm == "tf_crop_and_resize") {
+        double st = roiStart[d], en = roiEnd[d];
+        t.a = outF > 1 ? (en - st) * (in - 1) / (outF - 1) : 0;
+        t.b = outF > 1 ? st * (in - 1) : 0.5 * (st + en) * (in - 1);
+      } else {
+        return rewriter.notifyMatchFailure(op, "unknown coordinate mode");
+      }
+      t.identity = t.a == 1.0 && t.b == 0.0 && outInt == (int64_t)in;
+    }
+    if (mode == "nearest" && nearestMode != "round_prefer_floor" &&
+        nearestMode != "round_prefer_ceil" && nearestMode != "floor" &&
+        nearestMode != "ceil")
+      return rewriter.notifyMatchFailure(op, "unknown nearest_mode");
+    bool tfCrop = ctm == "tf_crop_and_resize";
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    Value x = adaptor.getX();
+
+    auto body = [&](OpBuilder &b, Location l, ValueRange) {
+      Type f64 = b.getF64Type();
+      auto cf = [&](double v) -> Value {
+        return arith::ConstantOp::create(b, l, b.getF64FloatAttr(v));
+      };
+      auto toIndex = [&](Value f, int64_t n) -> Value {
+        Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), f);
+        i = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+        Value zero = arith::ConstantIndexOp::create(b, l, 0);
+        Value last = arith::ConstantIndexOp::create(b, l, n - 1);
+        i = arith::MaxSIOp::create(b, l, i, zero);
+        return arith::MinSIOp::create(b, l, i, last);
+      };
+      Value outside;
+      // Taps per dim: (index, weight or null).
+      SmallVector<SmallVector<std::pair<Value, Value>>> taps(rank);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value o = linalg::IndexOp::create(b, l, d);
+        int64_t n = xType->getDimSize(d);
+        if (tr[d].identity) {
+          taps[d].push_back({o, Value()});
+          continue;
+        }
+        Value oi = arith::IndexCastOp::create(b, l, b.getI64Type(), o);
+        Value of = arith::SIToFPOp::create(b, l, f64, oi);
+        Value xo = arith::AddFOp::create(
+            b, l, arith::MulFOp::create(b, l, of, cf(tr[d].a)), cf(tr[d].b));
+        if (tfCrop) {
+          Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xo,
+                                           cf(0.0));
+          Value hi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, xo,
+                                           cf(n - 1));
+          Value out = arith::OrIOp::create(b, l, lo, hi);
+          outside = outside ? arith::OrIOp::create(b, l, outside, out) : out;
+        }
+        if (mode == "nearest") {
+          Value r;
+          if (nearestMode == "floor")
+            r = math::FloorOp::create(b, l, xo);
+          else if (nearestMode == "ceil")
+            r = math::CeilOp::create(b, l, xo);
+          else if (nearestMode == "round_prefer_ceil")
+            r = math::FloorOp::create(b, l,
+                                      arith::AddFOp::create(b, l, xo, cf(0.5)));
+          else
+            r = math::CeilOp::create(b, l,
+                                     arith::SubFOp::create(b, l, xo, cf(0.5)));
+          taps[d].push_back({toIndex(r, n), Value()});
+          continue;
+        }
+        Value x0 = math::FloorOp::create(b, l, xo);
+        Value ratio = arith::SubFOp::create(b, l, xo, x0);
+        if (mode == "linear") {
+          Value w0 = arith::SubFOp::create(b, l, cf(1.0), ratio);
+          Value x1 = arith::AddFOp::create(b, l, x0, cf(1.0));
+          taps[d].push_back({toIndex(x0, n), w0});
+          taps[d].push_back({toIndex(x1, n), ratio});
+          continue;
+        }
+        // cubic: taps at x0-1 .. x0+2.
+        double A = cubicA;
+        auto far = [&](Value t) { // |t| in [1, 2]
+          // ((A*t - 5A)*t + 8A)*t - 4A
+          Value v = arith::MulFOp::create(b, l, cf(A), t);
+          v = arith::SubFOp::create(b, l, v, cf(5 * A));
+          v = arith::MulFOp::create(b, l, v, t);
+          v = arith::AddFOp::create(b, l, v, cf(8 * A));
+          v = arith::MulFOp::create(b, l, v, t);
+          return arith::SubFOp::create(b, l, v, cf(4 * A)).getResult();
+        };
+        auto near = [&](Value t) { // |t| in [0, 1]
+          // ((A+2)*t - (A+3))*t*t + 1
+          Value v = arith::MulFOp::create(b, l, cf(A + 2), t);
+          v = arith::SubFOp::create(b, l, v, cf(A + 3));
+          v = arith::MulFOp::create(b, l, v, t);
+          v = arith::MulFOp::create(b, l, v, t);
+          return arith::AddFOp::create(b, l, v, cf(1.0)).getResult();
+        };
+        Value inv = arith::SubFOp::create(b, l, cf(1.0), ratio);
+        SmallVector<Value> w{far(arith::AddFOp::create(b, l, ratio, cf(1.0))),
+                             near(ratio), near(inv),
+                             far(arith::AddFOp::create(b, l, inv, cf(1.0)))};
+        SmallVector<Value> pos;
+        for (int64_t k = -1; k <= 2; ++k)
+          pos.push_back(arith::AddFOp::create(b, l, x0, cf(k)));
+        if (excludeOutside) {
+          Value sum = cf(0.0);
+          for (int k = 0; k < 4; ++k) {
+            Value inLo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE,
+                                               pos[k], cf(0.0));
+            Value inHi = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
+                                               pos[k], cf(n - 1));
+            Value in = arith::AndIOp::create(b, l, inLo, inHi);
+            w[k] = arith::SelectOp::create(b, l, in, w[k], cf(0.0));
+            sum = arith::AddFOp::create(b, l, sum, w[k]);
+          }
+          for (int k = 0; k < 4; ++k)
+            w[k] = arith::DivFOp::create(b, l, w[k], sum);
+        }
+        for (int k = 0; k < 4; ++k)
+          taps[d].push_back({toIndex(pos[k], n), w[k]});
+      }
+      // Weighted sum over the cartesian product of the taps.
+      Value acc;
+      SmallVector<Value> idx(rank);
+      std::function<void(int64_t, Value)> rec = [&](int64_t d, Value w) {
+        if (d == rank) {
+          Value v = tensor::ExtractOp::create(b, l, x, idx);
+          if (w) {
+            if (!elt.isF64())
+              v = arith::ExtFOp::create(b, l, f64, v).getResult();
+            v = arith::MulFOp::create(b, l, v, w);
+            acc = acc ? arith::AddFOp::create(b, l, acc, v).getResult() : v;
+          } else {
+            acc = v;
+          }
+          return;
+        }
+        for (auto &[i, tw] : taps[d]) {
+          idx[d] = i;
+          Value nw = w;
+          if (tw)
+            nw = w ? arith::MulFOp::create(b, l, w, tw).getResult() : tw;
+          rec(d + 1, nw);
+        }
+      };
+      rec(0, Value());
+      if (acc.getType() != elt)
+        acc = arith::TruncFOp::create(b, l, elt, acc);
+      if (outside)
+        acc = arith::SelectOp::create(
+            b, l, outside, createScalar(b, l, elt, extrapolation), acc);
+      return acc;
+    };
+    Value r =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{*type}, ValueRange{},
+            ValueRange{createEmpty(rewriter, loc, *type)},
+            SmallVector<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext())},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              linalg::YieldOp::create(nb, nl, body(nb, nl, a));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateResizePatterns(TypeConverter &tc, RewritePatternSet &patterns) {
+  patterns.add<ResizeLowering>(tc, patterns.getContext());
+}
+
+} // namespace kiln::tolinalg

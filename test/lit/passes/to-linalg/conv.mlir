@@ -1,0 +1,91 @@
+// RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file | FileCheck %s
+
+// Bias broadcast into the init, explicit pads by tensor.pad, strides.
+// CHECK-LABEL: func.func @conv2d_bias_pads
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+// CHECK: %[[B:.*]] = linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[B]] : tensor<1x4x4x4xf32>)
+func.func @conv2d_bias_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// SAME_UPPER with a 4x4 kernel: total pad 3, 1 before and 2 after; dilations.
+// CHECK-LABEL: func.func @conv2d_same_upper
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 2]
+// CHECK: linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+func.func @conv2d_same_upper(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x4x4xf32>) -> tensor<1x3x5x5xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) {auto_pad = "SAME_UPPER"} : (tensor<1x2x5x5xf32>, tensor<3x2x4x4xf32>, none) -> tensor<1x3x5x5xf32>
+  return %0 : tensor<1x3x5x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv1d
+// CHECK: linalg.conv_1d_ncw_fcw {dilations = dense<2> : tensor<1xi64>, strides = dense<1> : tensor<1xi64>}
+func.func @conv1d(%x: tensor<1x2x10xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x6xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) {dilations = array<i64: 2>} : (tensor<1x2x10xf32>, tensor<3x2x3xf32>, none) -> tensor<1x3x6xf32>
+  return %0 : tensor<1x3x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv3d
+// CHECK: linalg.conv_3d_ncdhw_fcdhw
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x2x2x2xf32>)
+func.func @conv3d(%x: tensor<1x1x4x4x4xf32>, %w: tensor<2x1x3x3x3xf32>) -> tensor<1x2x2x2x2xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) : (tensor<1x1x4x4x4xf32>, tensor<2x1x3x3x3xf32>, none) -> tensor<1x2x2x2x2xf32>
+  return %0 : tensor<1x2x2x2x2xf32>
+}
+
+// -----
+
+// group == channels: depthwise with the kernel collapsed to (C, kh, kw).
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<4x3x3xf32>)
+func.func @conv_depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) {group = 4 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>, none) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Other groups: expanded to (N, G, C/G, ...) and conv_2d_ngchw_gfchw.
+// CHECK-LABEL: func.func @conv_groups
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x5x5xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x3x2x3x3xf32>
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x3x3x3xf32>)
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x6x3x3xf32>
+func.func @conv_groups(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) {group = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>, none) -> tensor<1x6x3x3xf32>
+  return %0 : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// ConvTranspose: input spread by the stride into zeros, kernel flipped and
+// transposed, then a stride-1 conv.
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<1x1x9x9xf32>
+// CHECK: %[[S:.*]] = tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 1, 3, 3] [1, 1, 2, 2]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<1x1x2x3x3xf32>) outs(%{{.*}} : tensor<1x2x1x3x3xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[S]], %{{.*}} : tensor<1x1x9x9xf32>, tensor<2x1x3x3xf32>) outs(%{{.*}} : tensor<1x2x7x7xf32>)
+func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.ConvTranspose"(%x, %w, %n) {strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
