@@ -247,6 +247,82 @@ struct ArgLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// DynamicQuantizeLinear (uint8): the range [min(x, 0), max(x, 0)] maps to
+/// [0, 255]; scale = range / 255, zero point = round(-min / scale).
+struct DynamicQuantizeLowering
+    : OpConversionPattern<onnx::DynamicQuantizeLinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(onnx::DynamicQuantizeLinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = getStaticType(rewriter, op, op.getX().getType());
+    auto yType = getStaticType(rewriter, op, op.getY().getType());
+    auto sType = getStaticType(rewriter, op, op.getYScale().getType());
+    auto zType = getStaticType(rewriter, op, op.getYZeroPoint().getType());
+    if (failed(inType) || failed(yType) || failed(sType) || failed(zType))
+      return failure();
+    if (!inType->getElementType().isF32() ||
+        !isUnsignedInt(op.getY().getType()) ||
+        !yType->getElementType().isInteger(8) || sType->getRank() != 0 ||
+        zType->getRank() != 0)
+      return rewriter.notifyMatchFailure(op, "needs f32 in, uint8 out");
+    Value x = adaptor.getX();
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < inType->getRank(); ++i)
+      axes.push_back(i);
+    Type f32 = rewriter.getF32Type();
+    // min(x, 0) and max(x, 0): reductions starting at 0.
+    Value zero = createScalar(rewriter, loc, f32, 0.0);
+    Value lo =
+        createReduction(rewriter, loc, x, axes, zero, false,
+                        [](OpBuilder &b, Location l, Value in, Value acc) {
+                          return createMin(b, l, acc, in, false);
+                        });
+    Value hi =
+        createReduction(rewriter, loc, x, axes, zero, false,
+                        [](OpBuilder &b, Location l, Value in, Value acc) {
+                          return createMax(b, l, acc, in, false);
+                        });
+    auto clampRound = [](OpBuilder &b, Location l, Value v) -> Value {
+      v = math::RoundEvenOp::create(b, l, v);
+      v = arith::MaximumFOp::create(b, l, v,
+                                    createScalar(b, l, v.getType(), 0));
+      return arith::MinimumFOp::create(b, l, v,
+                                       createScalar(b, l, v.getType(), 255));
+    };
+    Value scale = createElementwise(
+        rewriter, loc, {lo, hi}, *sType,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value range = arith::SubFOp::create(b, l, a[1], a[0]);
+          return arith::DivFOp::create(b, l, range,
+                                       createScalar(b, l, a[0].getType(), 255));
+        });
+    Value zpF = createElementwise(
+        rewriter, loc, {lo, scale}, *sType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+          return clampRound(b, l, arith::NegFOp::create(b, l, q));
+        });
+    Value zp = createElementwise(
+        rewriter, loc, zpF, *zType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::FPToUIOp::create(b, l, zType->getElementType(), a[0]);
+        });
+    Value y = createElementwise(
+        rewriter, loc, {x, scale, zpF}, *yType,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value q = math::RoundEvenOp::create(
+              b, l, arith::DivFOp::create(b, l, a[0], a[1]));
+          q = clampRound(b, l, arith::AddFOp::create(b, l, q, a[2]));
+          return arith::FPToUIOp::create(b, l, yType->getElementType(), q);
+        });
+    rewriter.replaceOp(op, {y, scale, zp});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
@@ -261,7 +337,8 @@ void populateReductionPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
                ReduceLowering<onnx::ReduceLogSumExpOp, Kind::LogSumExp>,
                ReduceLowering<onnx::ReduceSumSquareOp, Kind::SumSq>,
                ArgLowering<onnx::ArgMaxOp, false>,
-               ArgLowering<onnx::ArgMinOp, true>>(tc, patterns.getContext());
+               ArgLowering<onnx::ArgMinOp, true>, DynamicQuantizeLowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace kiln::tolinalg

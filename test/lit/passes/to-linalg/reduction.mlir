@@ -116,3 +116,19 @@ func.func @argmin_last_signed(%x: tensor<3x4xi32>) -> tensor<4xi64> {
   %0 = "onnx.ArgMin"(%x) {keepdims = 0 : i64, select_last_index = 1 : i64} : (tensor<3x4xi32>) -> tensor<4xi64>
   return %0 : tensor<4xi64>
 }
+
+// -----
+
+// DynamicQuantizeLinear: min/max reductions (from 0), scale, zero point.
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.minimumf
+// CHECK: iterator_types = ["reduction", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptoui %{{.*}} : f32 to i8
+// CHECK: return %{{.*}}, %{{.*}}, %{{.*}} : tensor<3x4xi8>, tensor<f32>, tensor<i8>
+func.func @dynamic_quantize(%x: tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32>, tensor<ui8>) {
+  %0, %1, %2 = "onnx.DynamicQuantizeLinear"(%x) : (tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32>, tensor<ui8>)
+  return %0, %1, %2 : tensor<3x4xui8>, tensor<f32>, tensor<ui8>
+}
