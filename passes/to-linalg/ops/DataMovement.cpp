@@ -124,6 +124,10 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
       offset += t->getDimSize(*axis);
       if (offset > xType->getDimSize(*axis))
         return rewriter.notifyMatchFailure(op, "outputs exceed the input");
+      if (t->getNumElements() == 0) {
+        results.push_back(createEmpty(rewriter, loc, *t));
+        continue;
+      }
       results.push_back(tensor::ExtractSliceOp::create(
           rewriter, loc, *t, adaptor.getInput(), ValueRange{}, ValueRange{},
           ValueRange{}, offsets, t->getShape(), strides));
