@@ -1,0 +1,147 @@
+//===- TensorProto.cpp - read serialized onnx.TensorProto files -----------===//
+//
+// The files of ONNX's test_data_set_N directories (input_0.pb, output_0.pb):
+// data in raw_data (little-endian) or in the typed repeated fields.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TensorFiles.h"
+
+#include "onnx/onnx.pb.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <climits>
+#include <cstring>
+
+using namespace kiln::run;
+using llvm::StringRef;
+
+static llvm::Error fileError(StringRef path, const llvm::Twine &msg) {
+  return llvm::createStringError(path + ": " + msg);
+}
+
+static bool isSupported(int type) {
+  switch (type) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+  case onnx::TensorProto::BFLOAT16:
+    return true;
+  default:
+    return false;
+  }
+}
+
+llvm::Expected<HostTensor> kiln::run::readTensorProto(StringRef path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return fileError(path, buf.getError().message());
+  StringRef bytes = (*buf)->getBuffer();
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return fileError(path, "file too large for a TensorProto");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return fileError(path, "not a valid serialized ONNX TensorProto");
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
+    return fileError(path, "tensors with external data are not supported");
+  if (proto.has_segment())
+    return fileError(path, "segmented tensors are not supported");
+  int type = proto.data_type();
+  if (!isSupported(type)) {
+    const std::string &name = onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(type));
+    return fileError(path,
+                     llvm::formatv("unsupported data_type {0} ({1})", type,
+                                   name.empty() ? "unknown" : name));
+  }
+  std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
+  auto t = HostTensor::create(static_cast<kiln_dtype>(type), shape);
+  if (!t)
+    return fileError(path, llvm::toString(t.takeError()));
+  int64_t n = t->numElements();
+
+  if (proto.has_raw_data()) {
+    const std::string &raw = proto.raw_data();
+    if (raw.size() != t->numBytes())
+      return fileError(path, llvm::formatv("raw_data has {0} bytes, shape {1} "
+                                           "of {2} needs {3}",
+                                           raw.size(), formatShape(shape),
+                                           kiln_dtype_name(t->dtype()),
+                                           t->numBytes()));
+    if (!raw.empty())
+      std::memcpy(t->data(), raw.data(), raw.size());
+    return t;
+  }
+
+  auto checkCount = [&](int count, const char *field) -> llvm::Error {
+    if (count != n)
+      return fileError(path,
+                       llvm::formatv("{0} has {1} values, shape {2} "
+                                     "needs {3}",
+                                     field, count, formatShape(shape), n));
+    return llvm::Error::success();
+  };
+  switch (type) {
+  case onnx::TensorProto::FLOAT:
+    if (llvm::Error e = checkCount(proto.float_data_size(), "float_data"))
+      return std::move(e);
+    for (int64_t i = 0; i < n; ++i)
+      t->setDouble(i, proto.float_data(static_cast<int>(i)));
+    break;
+  case onnx::TensorProto::DOUBLE:
+    if (llvm::Error e = checkCount(proto.double_data_size(), "double_data"))
+      return std::move(e);
+    if (n)
+      std::memcpy(t->data(), proto.double_data().data(), t->numBytes());
+    break;
+  case onnx::TensorProto::INT64:
+    if (llvm::Error e = checkCount(proto.int64_data_size(), "int64_data"))
+      return std::move(e);
+    if (n)
+      std::memcpy(t->data(), proto.int64_data().data(), t->numBytes());
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    if (llvm::Error e = checkCount(proto.uint64_data_size(), "uint64_data"))
+      return std::move(e);
+    for (int64_t i = 0; i < n; ++i) {
+      uint64_t v = proto.uint64_data(static_cast<int>(i));
+      if (type == onnx::TensorProto::UINT64)
+        std::memcpy(static_cast<char *>(t->data()) + i * 8, &v, 8);
+      else
+        t->setDouble(i, static_cast<double>(v));
+    }
+    break;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16: {
+    // Bit patterns in int32_data.
+    if (llvm::Error e = checkCount(proto.int32_data_size(), "int32_data"))
+      return std::move(e);
+    for (int64_t i = 0; i < n; ++i) {
+      uint16_t bits =
+          static_cast<uint16_t>(proto.int32_data(static_cast<int>(i)));
+      std::memcpy(static_cast<char *>(t->data()) + i * 2, &bits, 2);
+    }
+    break;
+  }
+  default: // INT32, INT16, INT8, UINT16, UINT8, BOOL: int32_data
+    if (llvm::Error e = checkCount(proto.int32_data_size(), "int32_data"))
+      return std::move(e);
+    for (int64_t i = 0; i < n; ++i)
+      t->setDouble(i, proto.int32_data(static_cast<int>(i)));
+    break;
+  }
+  return t;
+}
