@@ -217,23 +217,27 @@ Value powBody(Operation *op, OpBuilder &b, Location l, ValueRange a) {
 
 Value modBody(onnx::ModOp op, OpBuilder &b, Location l, ValueRange a) {
   Value x = a[0], y = a[1];
-  if (isFloat(x))
-    return arith::RemFOp::create(b, l, x, y); // C fmod
-  if (isUnsigned(op))
+  bool floatMod = isFloat(x);
+  if (!floatMod && isUnsigned(op))
     return arith::RemUIOp::create(b, l, x, y);
-  Value r = arith::RemSIOp::create(b, l, x, y);
+  Value r = floatMod ? (Value)arith::RemFOp::create(b, l, x, y) // C fmod
+                     : (Value)arith::RemSIOp::create(b, l, x, y);
   if (op.getFmod() == 1)
     return r;
-  // Python %: the result takes the sign of the divisor.
+  // Python/numpy %: a nonzero result takes the sign of the divisor (floats:
+  // a zero result too).
   Value zero = cst(b, l, x, 0);
-  Value rNonZero = compare(b, l, Cmp::GT, r, zero, false);
-  rNonZero = arith::OrIOp::create(b, l, rNonZero,
-                                  compare(b, l, Cmp::LT, r, zero, false));
+  Value rNeg = compare(b, l, Cmp::LT, r, zero, false);
+  Value rNonZero =
+      arith::OrIOp::create(b, l, rNeg, compare(b, l, Cmp::GT, r, zero, false));
   Value signDiffers =
-      arith::XOrIOp::create(b, l, compare(b, l, Cmp::LT, r, zero, false),
-                            compare(b, l, Cmp::LT, y, zero, false));
+      arith::XOrIOp::create(b, l, rNeg, compare(b, l, Cmp::LT, y, zero, false));
   Value fix = arith::AndIOp::create(b, l, rNonZero, signDiffers);
-  return select(b, l, fix, arith::AddIOp::create(b, l, r, y), r);
+  Value fixed = select(b, l, fix, createAdd(b, l, r, y), r);
+  if (!floatMod)
+    return fixed;
+  Value isZero = compare(b, l, Cmp::EQ, r, zero, false);
+  return select(b, l, isZero, math::CopySignOp::create(b, l, zero, y), fixed);
 }
 
 Value signBody(Operation *op, OpBuilder &b, Location l, ValueRange a) {
@@ -273,9 +277,13 @@ Value bitShiftBody(onnx::BitShiftOp op, OpBuilder &b, Location l,
     r = arith::ShRUIOp::create(b, l, x, y);
   else
     r = arith::ShRSIOp::create(b, l, x, y);
-  // Shifting by the width or more gives 0 (LLVM would give poison).
+  // Shifts by the width or more (or negative) give 0, or the sign for
+  // signed right shifts (LLVM would give poison).
   Value tooFar = compare(b, l, Cmp::GE, y, cst(b, l, y, w), /*unsigned=*/true);
-  return select(b, l, tooFar, cst(b, l, x, 0), r);
+  Value fill = cst(b, l, x, 0);
+  if (op.getDirection() != "LEFT" && !isUnsigned(op))
+    fill = arith::ShRSIOp::create(b, l, x, cst(b, l, x, w - 1));
+  return select(b, l, tooFar, fill, r);
 }
 
 Value geluBody(onnx::GeluOp op, OpBuilder &b, Location l, ValueRange a) {
@@ -479,11 +487,7 @@ void populateElementwisePatterns(TypeConverter &tc,
   add<onnx::PowOp>(tc, p,
                    [](onnx::PowOp op, OpBuilder &b, Location l,
                       ValueRange a) -> Value { return powBody(op, b, l, a); });
-  add<onnx::ModOp>(tc, p, modBody, [](onnx::ModOp op) -> StringRef {
-    if (isa<FloatType>(onnxElt(op)) && op.getFmod() != 1)
-      return "float Mod needs fmod=1";
-    return "";
-  });
+  add<onnx::ModOp>(tc, p, modBody);
   add<onnx::NegOp>(
       tc, p, [](auto, OpBuilder &b, Location l, ValueRange a) -> Value {
         if (isFloat(a[0]))
@@ -686,9 +690,18 @@ void populateElementwisePatterns(TypeConverter &tc,
         if (isa<NoneType>(mode.getType()))
           return "";
         auto vals = getConstantInts(mode);
-        if (failed(vals) || llvm::any_of(*vals, [](int64_t v) { return v; }))
-          return "Dropout in training mode";
-        return "";
+        if (succeeded(vals) &&
+            llvm::none_of(*vals, [](int64_t v) { return v; }))
+          return "";
+        // Training with a constant ratio of 0 is still the identity.
+        auto ratio = op.getRatio().getDefiningOp<onnx::ConstantOp>();
+        auto dense =
+            ratio ? dyn_cast_or_null<DenseFPElementsAttr>(ratio.getValueAttr())
+                  : nullptr;
+        if (dense && llvm::all_of(dense.getValues<APFloat>(),
+                                  [](const APFloat &v) { return v.isZero(); }))
+          return "";
+        return "Dropout in training mode";
       });
 
   // Comparisons and logic.

@@ -1,9 +1,8 @@
 // RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file --verify-diagnostics
 
-// Float Mod needs fmod=1.
-func.func @float_mod_without_fmod(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{failed to legalize operation 'onnx.Mod'}}
-  %0 = "onnx.Mod"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+func.func @gelu_unknown_approximation(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{failed to legalize operation 'onnx.Gelu'}}
+  %0 = "onnx.Gelu"(%a) {approximate = "fast"} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
 

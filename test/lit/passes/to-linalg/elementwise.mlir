@@ -45,6 +45,18 @@ func.func @mod_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
 
 // -----
 
+// Float Mod with fmod=0 is numpy's mod: the divisor's sign, zeros too.
+// CHECK-LABEL: func.func @mod_float
+// CHECK: arith.remf
+// CHECK: arith.addf
+// CHECK: math.copysign
+func.func @mod_float(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "onnx.Mod"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @fmod_float
 // CHECK: arith.remf
 func.func @fmod_float(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
@@ -212,6 +224,20 @@ func.func @logic(%a: tensor<4xi1>, %b: tensor<4xi1>) -> (tensor<4xi1>, tensor<4x
 func.func @bitshift_right(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
   %0 = "onnx.BitShift"(%a, %b) {direction = "RIGHT"} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   return %0 : tensor<4xui8>
+}
+
+// -----
+
+// Signed right shifts past the width give the sign (x >> 7).
+// CHECK-LABEL: func.func @bitshift_right_signed
+// CHECK: arith.shrsi
+// CHECK: arith.cmpi uge
+// CHECK: %[[C7:.*]] = arith.constant 7 : i8
+// CHECK: arith.shrsi %{{.*}}, %[[C7]]
+// CHECK: arith.select
+func.func @bitshift_right_signed(%a: tensor<4xi8>, %b: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = "onnx.BitShift"(%a, %b) {direction = "RIGHT"} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
 }
 
 // -----
