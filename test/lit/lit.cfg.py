@@ -19,10 +19,16 @@ config.substitutions.append(
     ("%mkmodel", config.kiln_python + " " +
      os.path.join(config.kiln_src_root, "test", "lit", "Inputs", "mkmodel.py")))
 
+# Hand-written stand-ins for compiled models (test/unit/fake_model).
+for name, lib in [("%kiln_fake_model_badabi", "fake_model_badabi.so"),
+                  ("%kiln_fake_model_odd_name", "fake_model_odd_name.so"),
+                  ("%kiln_fake_model", "fake_model.so")]:
+    config.substitutions.append((name, os.path.join(config.kiln_lib_dir, lib)))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile"], tool_dirs)
+llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)

@@ -8,12 +8,17 @@
  * would show up as wrong results), and runs one parallel_for over rows.
  * A run whose a[0][0] is -12345 fails with code 7 (to test error reporting).
  *
- * -DFAKE_ABI_VERSION=N builds a copy that claims another ABI version.
+ * -DFAKE_ABI_VERSION=N builds a copy that claims another ABI version;
+ * -DFAKE_OUTPUT_NAME="..." renames the output.
  *===----------------------------------------------------------------------===*/
 
 #include "kiln/model_abi.h"
 
 #include <stdint.h>
+
+#ifndef FAKE_OUTPUT_NAME
+#define FAKE_OUTPUT_NAME "y"
+#endif
 
 #ifndef FAKE_ABI_VERSION
 #define FAKE_ABI_VERSION KILN_MODEL_ABI_VERSION
@@ -32,7 +37,7 @@ static const kiln_abi_tensor inputs[] = {
     {"b", 1, 1, b_dims},
 };
 static const kiln_abi_tensor outputs[] = {
-    {"y", 1, 2, y_dims},
+    {FAKE_OUTPUT_NAME, 1, 2, y_dims},
 };
 
 /* args: a, b, workspace, y */
