@@ -42,13 +42,6 @@ static void run_range(int64_t begin, int64_t end, kiln_rt_fn fn,
     fn(i, args);
 }
 
-/* Start of chunk `k` when [0, n) is split into `parts` contiguous chunks whose
- * sizes differ by at most one. No overflow for any n >= 0. */
-static int64_t chunk_begin(int64_t n, int64_t parts, int64_t k) {
-  int64_t base = n / parts, rem = n % parts;
-  return k * base + (k < rem ? k : rem);
-}
-
 #ifdef KILN_RT_NO_THREADS
 
 struct kiln_rt {
@@ -76,6 +69,13 @@ void kiln_rt_parallel_for(kiln_rt *rt, int64_t n, kiln_rt_fn fn,
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+
+/* Start of chunk `k` when [0, n) is split into `parts` contiguous chunks whose
+ * sizes differ by at most one. No overflow for any n >= 0. */
+static int64_t chunk_begin(int64_t n, int64_t parts, int64_t k) {
+  int64_t base = n / parts, rem = n % parts;
+  return k * base + (k < rem ? k : rem);
+}
 
 struct kiln_rt_worker {
   struct kiln_rt *rt;
