@@ -355,8 +355,6 @@ template <typename OpTy> struct QuantLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getBlockSize() != 0)
-      return rewriter.notifyMatchFailure(op, "blocked quantization");
     auto type = getStaticType(rewriter, op, op->getResult(0).getType());
     if (failed(type))
       return failure();
@@ -374,11 +372,38 @@ template <typename OpTy> struct QuantLowering : OpConversionPattern<OpTy> {
         return rewriter.notifyMatchFailure(op, "float8 output");
     int64_t rank = type->getRank();
     std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    int64_t block = op.getBlockSize();
+    if (block < 0 || (block > 0 && !axis))
+      return rewriter.notifyMatchFailure(op, "bad block_size or axis");
+    MLIRContext *ctx = rewriter.getContext();
     SmallVector<Value> inputs = {adaptor.getOperands()[0]};
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimIdentityMap(rank, ctx)};
     for (Value v : adaptor.getOperands().drop_front()) {
       if (isa<NoneType>(v.getType()))
         continue;
       auto vt = cast<RankedTensorType>(v.getType());
+      if (block > 0) {
+        // Blocked: same rank, dim `axis` holds ceil(D / block) blocks.
+        bool ok = vt.getRank() == rank;
+        SmallVector<AffineExpr> exprs;
+        for (int64_t i = 0; ok && i < rank; ++i) {
+          int64_t d = type->getDimSize(i);
+          AffineExpr e = getAffineDimExpr(i, ctx);
+          if (i == *axis) {
+            ok = vt.getDimSize(i) == llvm::divideCeil(d, block);
+            e = e.floorDiv(block);
+          } else {
+            ok = vt.getDimSize(i) == d;
+          }
+          exprs.push_back(e);
+        }
+        if (!ok)
+          return rewriter.notifyMatchFailure(op, "bad blocked parameter");
+        maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+        inputs.push_back(v);
+        continue;
+      }
       if (vt.getRank() == 1 && vt.getDimSize(0) != 1) {
         if (!axis || type->getDimSize(*axis) != vt.getDimSize(0))
           return rewriter.notifyMatchFailure(op, "bad per-axis parameter");
@@ -386,17 +411,24 @@ template <typename OpTy> struct QuantLowering : OpConversionPattern<OpTy> {
       } else if (vt.getNumElements() != 1) {
         return rewriter.notifyMatchFailure(op, "unsupported parameter shape");
       }
+      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(v.getType()),
+                                  type->getShape()));
       inputs.push_back(v);
     }
-    Value result = createElementwise(
-        rewriter, op.getLoc(), inputs, *type,
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), TypeRange{*type}, inputs,
+        ValueRange{createEmpty(rewriter, op.getLoc(), *type)}, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r;
           if constexpr (std::is_same_v<OpTy, onnx::QuantizeLinearOp>)
-            return quantizeBody(op, b, l, args);
+            r = quantizeBody(op, b, l, args.drop_back());
           else
-            return dequantizeBody(op, b, l, args);
+            r = dequantizeBody(op, b, l, args.drop_back());
+          linalg::YieldOp::create(b, l, r);
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };

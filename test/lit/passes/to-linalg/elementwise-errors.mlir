@@ -17,10 +17,10 @@ func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32>
 
 // -----
 
-func.func @blocked_quantize(%x: tensor<4x4xf32>, %s: tensor<4x2xf32>) -> tensor<4x4xi8> {
+func.func @blocked_quantize_bad_scale(%x: tensor<4x4xf32>, %s: tensor<4x3xf32>) -> tensor<4x4xi8> {
   %none = onnx.None
   // expected-error @+1 {{failed to legalize operation 'onnx.QuantizeLinear'}}
-  %0 = "onnx.QuantizeLinear"(%x, %s, %none) {axis = 1 : i64, block_size = 2 : i64, output_dtype = 3 : i64} : (tensor<4x4xf32>, tensor<4x2xf32>, none) -> tensor<4x4xi8>
+  %0 = "onnx.QuantizeLinear"(%x, %s, %none) {axis = 1 : i64, block_size = 2 : i64, output_dtype = 3 : i64} : (tensor<4x4xf32>, tensor<4x3xf32>, none) -> tensor<4x4xi8>
   return %0 : tensor<4x4xi8>
 }
 

@@ -318,3 +318,14 @@ func.func @dequantize(%x: tensor<4xi8>, %s: tensor<f32>, %z: tensor<i8>) -> tens
   %0 = "onnx.DequantizeLinear"(%x, %s, %z) : (tensor<4xi8>, tensor<f32>, tensor<i8>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Blocked DequantizeLinear: the parameters are read at [i, j floordiv 2].
+// CHECK-DAG: #[[BLK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 2)>
+// CHECK-LABEL: func.func @dequantize_blocked
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BLK]], #[[BLK]], #{{.*}}]
+func.func @dequantize_blocked(%x: tensor<3x4xui8>, %s: tensor<3x2xf32>, %z: tensor<3x2xui8>) -> tensor<3x4xf32> {
+  %0 = "onnx.DequantizeLinear"(%x, %s, %z) {axis = 1 : i64, block_size = 2 : i64} : (tensor<3x4xui8>, tensor<3x2xf32>, tensor<3x2xui8>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
