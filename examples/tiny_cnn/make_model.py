@@ -42,6 +42,7 @@ graph = helper.make_graph(
     inits)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
                           producer_name="kiln-example")
+model.ir_version = 8  # what opset-17 exporters write; ONNX Runtime reads it
 onnx.checker.check_model(model)
 onnx.save(model, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "model.onnx"))

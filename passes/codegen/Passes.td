@@ -99,4 +99,24 @@ def OutlineParallelPass : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"];
 }
 
+def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn strided memref.copy into loops (no runtime library call)";
+  let description = [{
+    `memref.copy` between buffers that are not both contiguous would lower
+    to a call of MLIR's `memrefCopy` runtime helper, which compiled models do
+    not link. Such copies become `linalg.copy` (then loops); contiguous
+    copies stay `memref.copy` and become `memcpy`.
+
+    Before:
+    ```mlir
+    memref.copy %sub, %buf : memref<4x4xf32, strided<[8, 1]>> to memref<4x4xf32>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%sub : memref<4x4xf32, strided<[8, 1]>>) outs(%buf : memref<4x4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_PASSES_CODEGEN_PASSES

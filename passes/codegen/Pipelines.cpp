@@ -45,6 +45,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createPlanMemoryPass());
   pm.addPass(createOutlineParallelPass());
+  pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
   // Lower to the LLVM dialect.
   addUpstream(pm, "func.func(scf-forall-to-for),"
                   "func.func(convert-linalg-to-loops),"
