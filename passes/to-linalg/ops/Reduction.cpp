@@ -30,12 +30,27 @@ Value absOf(OpBuilder &b, Location l, Value x, bool isUnsigned) {
 /// for "no reduction" (noop_with_empty_axes), or failure.
 template <typename OpTy>
 FailureOr<std::optional<SmallVector<int64_t>>>
-getReduceAxes(OpTy op, int64_t rank, ConversionPatternRewriter &rewriter) {
+getReduceAxes(OpTy op, RankedTensorType inType, RankedTensorType outType,
+              ConversionPatternRewriter &rewriter) {
+  int64_t rank = inType.getRank();
   SmallVector<int64_t> axes;
   if (!isa<NoneType>(op.getAxes().getType())) {
     auto vals = getConstantInts(op.getAxes());
-    if (failed(vals))
-      return rewriter.notifyMatchFailure(op, "axes must be a constant");
+    if (failed(vals)) {
+      // Axes known only at run time: with keepdims and static shapes, the
+      // reduced dims are those that became 1. Dims of size 1 may or may not
+      // be in the axes; reducing them or not gives the same values.
+      if (!op.getKeepdims() || outType.getRank() != rank)
+        return rewriter.notifyMatchFailure(
+            op, "axes must be a constant (or keepdims=1)");
+      for (int64_t i = 0; i < rank; ++i)
+        if (outType.getDimSize(i) != inType.getDimSize(i)) {
+          if (outType.getDimSize(i) != 1)
+            return rewriter.notifyMatchFailure(op, "result shape mismatch");
+          axes.push_back(i);
+        }
+      return std::optional<SmallVector<int64_t>>(axes);
+    }
     for (int64_t a : *vals) {
       std::optional<int64_t> n = normalizeAxis(a, rank);
       if (!n)
@@ -75,7 +90,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     if (elt.isInteger(1) && K != Kind::Max && K != Kind::Min)
       return rewriter.notifyMatchFailure(op, "bool reduction");
     int64_t rank = inType->getRank();
-    auto axesOr = getReduceAxes(op, rank, rewriter);
+    auto axesOr = getReduceAxes(op, *inType, *outType, rewriter);
     if (failed(axesOr))
       return failure();
     Value x = adaptor.getData();

@@ -132,3 +132,16 @@ func.func @dynamic_quantize(%x: tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32
   %0, %1, %2 = "onnx.DynamicQuantizeLinear"(%x) : (tensor<3x4xf32>) -> (tensor<3x4xui8>, tensor<f32>, tensor<ui8>)
   return %0, %1, %2 : tensor<3x4xui8>, tensor<f32>, tensor<ui8>
 }
+
+// -----
+
+// Axes known only at run time, keepdims=1: the reduced dims are those that
+// became 1 (here dim 1).
+// CHECK-LABEL: func.func @reduce_runtime_axes_keepdims
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape {{.*}} into tensor<3x1x2xf32>
+func.func @reduce_runtime_axes_keepdims(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x1x2xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
+  return %0 : tensor<3x1x2xf32>
+}
