@@ -26,10 +26,13 @@ struct CumLowering : OpConversionPattern<OpTy> {
     auto type = getStaticType(rewriter, op, op.getY().getType());
     if (failed(type))
       return failure();
+    int64_t rank = type->getRank();
     auto axisVals = getConstantInts(op.getAxis());
+    // A run-time axis of a 1-D input can only be 0 (or -1).
+    if (failed(axisVals) && rank == 1)
+      axisVals = SmallVector<int64_t>{0};
     if (failed(axisVals) || axisVals->size() != 1)
       return rewriter.notifyMatchFailure(op, "axis must be a scalar constant");
-    int64_t rank = type->getRank();
     std::optional<int64_t> axis = normalizeAxis((*axisVals)[0], rank);
     if (!axis)
       return rewriter.notifyMatchFailure(op, "axis out of range");
@@ -82,21 +85,30 @@ struct TriluLowering : OpConversionPattern<onnx::TriluOp> {
       return failure();
     if (!type->getElementType().isIntOrFloat() || type->getRank() < 2)
       return rewriter.notifyMatchFailure(op, "needs int/float and rank >= 2");
+    // k: a constant, or a one-element tensor read in the body.
     int64_t k = 0;
+    SmallVector<Value> inputs = {adaptor.getInput()};
     if (!isa<NoneType>(op.getK().getType())) {
       auto vals = getConstantInts(op.getK());
-      if (failed(vals) || vals->size() != 1)
-        return rewriter.notifyMatchFailure(op, "k must be a scalar constant");
-      k = (*vals)[0];
+      if (succeeded(vals) && vals->size() == 1) {
+        k = (*vals)[0];
+      } else {
+        auto kt = dyn_cast<RankedTensorType>(adaptor.getK().getType());
+        if (!kt || !kt.hasStaticShape() || kt.getNumElements() != 1 ||
+            kt.getRank() > 1)
+          return rewriter.notifyMatchFailure(op, "k must be a scalar");
+        inputs.push_back(adaptor.getK());
+      }
     }
     bool upper = op.getUpper() != 0;
     int64_t rank = type->getRank();
     Value y = createElementwise(
-        rewriter, op.getLoc(), adaptor.getInput(), *type,
+        rewriter, op.getLoc(), inputs, *type,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value i = indexAsI64(b, l, rank - 2), j = indexAsI64(b, l, rank - 1);
           Value diff = arith::SubIOp::create(b, l, j, i);
-          Value kv = createIntScalar(b, l, b.getI64Type(), k);
+          Value kv =
+              a.size() > 1 ? a[1] : createIntScalar(b, l, b.getI64Type(), k);
           Value keep = arith::CmpIOp::create(b, l,
                                              upper ? arith::CmpIPredicate::sge
                                                    : arith::CmpIPredicate::sle,

@@ -43,6 +43,27 @@ func.func @trilu_lower(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
 
 // -----
 
+// A run-time k is read in the body.
+// CHECK-LABEL: func.func @trilu_runtime_k
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x4xf32>, tensor<i64>)
+// CHECK: ^bb0(%{{.*}}: f32, %[[K:.*]]: i64, %{{.*}}: f32):
+// CHECK: arith.cmpi sge, %{{.*}}, %[[K]]
+func.func @trilu_runtime_k(%x: tensor<3x4xf32>, %k: tensor<i64>) -> tensor<3x4xf32> {
+  %0 = "onnx.Trilu"(%x, %k) : (tensor<3x4xf32>, tensor<i64>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @cumsum_1d_runtime_axis
+// CHECK: iterator_types = ["parallel", "reduction"]
+func.func @cumsum_1d_runtime_axis(%x: tensor<5xf32>, %axis: tensor<i32>) -> tensor<5xf32> {
+  %0 = "onnx.CumSum"(%x, %axis) : (tensor<5xf32>, tensor<i32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @eyelike
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x4xi32>)
 // CHECK: arith.cmpi eq
