@@ -5,6 +5,10 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/IRBuilder.h"
@@ -108,6 +112,42 @@ llvm::GlobalVariable *makeString(llvm::Module &m, llvm::StringRef s,
                                       name);
   gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   return gv;
+}
+
+/// Rewrites every constant global of the LLVM dialect module into a flat byte
+/// array holding the same bytes. Users only take the global's address (typed
+/// GEPs do the indexing), so this changes nothing for them, but the
+/// translation then copies each weight once as raw bytes and the assembler
+/// writes it as one blob, instead of element by element.
+void flattenWeights(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  auto i8 = IntegerType::get(ctx, 8);
+  for (auto global : module.getOps<LLVM::GlobalOp>()) {
+    if (!global.getConstant())
+      continue;
+    auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
+    if (!value)
+      continue;
+    Type elt = value.getElementType();
+    if (!elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 != 0)
+      continue;
+    int64_t bytes = value.getNumElements() * (elt.getIntOrFloatBitWidth() / 8);
+    if (bytes < 4096)
+      continue;
+    auto flatTensor = RankedTensorType::get({bytes}, i8);
+    Attribute flat;
+    if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+      flat = DenseResourceElementsAttr::get(flatTensor, res.getRawHandle());
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      if (dense.isSplat())
+        continue;
+      flat = DenseElementsAttr::getFromRawBuffer(flatTensor, dense.getRawData());
+    } else {
+      continue;
+    }
+    global.setValueAttr(flat);
+    global.setGlobalType(LLVM::LLVMArrayType::get(i8, bytes));
+  }
 }
 
 /// Defines kiln_dispatch_N (declared by kiln-outline-parallel) and the
@@ -351,6 +391,7 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
       workspace = ws.getInt();
   });
 
+  flattenWeights(module);
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> m =
       translateModuleToLLVMIR(module, llvmCtx, "kiln_model");
