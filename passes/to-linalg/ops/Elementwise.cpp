@@ -194,6 +194,21 @@ Value intToF32(OpBuilder &b, Location l, Value v, bool isUnsignedFrom) {
   return arith::SIToFPOp::create(b, l, f32, v);
 }
 
+/// ONNX Cast; with `saturate`, casts to float8/float4 clamp to the largest
+/// finite value of the target (infinities too), NaN stays NaN.
+Value castBody(OpBuilder &b, Location l, Value v, Type fromOnnx, Type toOnnx,
+               bool saturate) {
+  auto toF = dyn_cast<FloatType>(convertElementType(toOnnx));
+  if (!saturate || !toF || toF.getWidth() > 8)
+    return castScalar(b, l, v, fromOnnx, toOnnx);
+  Type f32 = b.getF32Type();
+  v = castScalar(b, l, v, fromOnnx, f32);
+  double hi = APFloat::getLargest(toF.getFloatSemantics()).convertToDouble();
+  v = arith::MinimumFOp::create(b, l, v, cst(b, l, v, hi));
+  v = arith::MaximumFOp::create(b, l, v, cst(b, l, v, -hi));
+  return castScalar(b, l, v, f32, toOnnx);
+}
+
 //===----------------------------------------------------------------------===//
 // Op bodies
 //===----------------------------------------------------------------------===//
@@ -696,16 +711,18 @@ void populateElementwisePatterns(TypeConverter &tc,
   add<onnx::CastOp>(
       tc, p,
       [](onnx::CastOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
-        return castScalar(b, l, a[0], onnxElt(op),
-                          getElementTypeOrSelf(op.getOutput().getType()));
+        return castBody(b, l, a[0], onnxElt(op),
+                        getElementTypeOrSelf(op.getOutput().getType()),
+                        op.getSaturate() != 0);
       },
       [=](onnx::CastOp op) { return castCheck(op); });
   // CastLike's second input only gives the type: it is not read.
   add<onnx::CastLikeOp>(
       tc, p,
       [](onnx::CastLikeOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
-        return castScalar(b, l, a[0], onnxElt(op),
-                          getElementTypeOrSelf(op.getOutput().getType()));
+        return castBody(b, l, a[0], onnxElt(op),
+                        getElementTypeOrSelf(op.getOutput().getType()),
+                        op.getSaturate() != 0);
       },
       [=](onnx::CastLikeOp op) { return castCheck(op); });
   add<onnx::WhereOp>(tc, p,

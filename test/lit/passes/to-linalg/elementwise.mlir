@@ -169,6 +169,19 @@ func.func @cast_f16_to_bf16(%x: tensor<4xf16>) -> tensor<4xbf16> {
 
 // -----
 
+// Saturating cast to float8 (the default): clamp to +-448 first.
+// CHECK-LABEL: func.func @cast_f8_saturate
+// CHECK: arith.constant 4.480000e+02 : f32
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: arith.truncf %{{.*}} : f32 to f8E4M3FN
+func.func @cast_f8_saturate(%x: tensor<4xf32>) -> tensor<4xf8E4M3FN> {
+  %0 = "onnx.Cast"(%x) {to = 17 : i64} : (tensor<4xf32>) -> tensor<4xf8E4M3FN>
+  return %0 : tensor<4xf8E4M3FN>
+}
+
+// -----
+
 // CastLike does not read its second input.
 // CHECK-LABEL: func.func @castlike
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2x3xi32>)
