@@ -11,6 +11,9 @@ do_constant_folding=True)` (TorchScript exporter, eval mode) writes for
                min/max from Constant nodes, depthwise (group) convs, inverted
                residuals with Add, GlobalAveragePool (or ReduceMean with
                --mobilenet-reducemean), Flatten, Gemm to 1000 classes.
+  unet-head    a small UNet-like segmentation head: strided Conv encoder,
+               ConvTranspose decoder with a skip Concat, bilinear Resize,
+               1x1 Conv + Sigmoid.
   bert-base    transformers BertModel (eager attention): input_ids and
                attention_mask (int64 1x128; token_type_ids with
                --token-type-ids), Gather embeddings, LayerNormalization,
@@ -56,7 +59,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
 IR_VERSION = 8  # what torch 2.x writes for opset 17
-MODELS = ("resnet50", "mobilenetv2", "bert-base")
+MODELS = ("resnet50", "mobilenetv2", "bert-base", "unet-head")
 
 
 class GraphBuilder:
@@ -415,7 +418,45 @@ def build_bert(seed: int, token_type_ids: bool = False, **_) -> tuple[onnx.Model
     return model, feeds
 
 
-BUILDERS = {"resnet50": build_resnet50, "mobilenetv2": build_mobilenetv2, "bert-base": build_bert}
+def build_unet_head(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
+    """A small UNet-like segmentation head: strided Conv encoder, ConvTranspose
+    decoder with a skip Concat, bilinear Upsample (Resize, pytorch_half_pixel)
+    and a 1x1 Conv + Sigmoid mask, as torch exports nn.Upsample/ConvTranspose2d."""
+    gb = GraphBuilder(seed, first_onnx_id=40)
+
+    def conv(x, scope, cin, cout, k, stride=1, pad=None):
+        w = gb.initializer(gb.onnx_name("Conv"), gb.randn((cout, cin, k, k), (2.0 / (cin * k * k)) ** 0.5))
+        b = gb.initializer(gb.onnx_name("Conv"), gb.uniform((cout,), -0.1, 0.1))
+        p = k // 2 if pad is None else pad
+        return gb.op("Conv", [x, w, b], scope, dilations=[1, 1], group=1, kernel_shape=[k, k],
+                     pads=[p, p, p, p], strides=[stride, stride])
+
+    e1 = gb.op("Relu", [conv("input", "/enc1/Conv", 8, 16, 3)], "/enc1/Relu")
+    e2 = gb.op("Relu", [conv(e1, "/enc2/Conv", 16, 32, 3, stride=2)], "/enc2/Relu")
+    e3 = gb.op("Relu", [conv(e2, "/enc3/Conv", 32, 64, 3, stride=2)], "/enc3/Relu")
+    wt = gb.initializer("up.weight", gb.randn((64, 32, 2, 2), (1.0 / 64) ** 0.5))
+    bt = gb.initializer("up.bias", gb.uniform((32,), -0.1, 0.1))
+    u = gb.op("ConvTranspose", [e3, wt, bt], "/up/ConvTranspose", dilations=[1, 1], group=1,
+              kernel_shape=[2, 2], pads=[0, 0, 0, 0], strides=[2, 2])
+    c = gb.op("Concat", [u, e2], "/Concat", axis=1)
+    d = gb.op("Relu", [conv(c, "/dec/Conv", 64, 32, 3)], "/dec/Relu")
+    scales = gb.initializer(gb.onnx_name("Resize"), np.array([1, 1, 2, 2], np.float32))
+    r = gb.op("Resize", [d, "", scales], "/upsample/Resize", coordinate_transformation_mode="pytorch_half_pixel",
+              cubic_coeff_a=-0.75, mode="linear", nearest_mode="floor")
+    m = conv(r, "/head/Conv", 32, 2, 1, pad=0)
+    gb.op("Sigmoid", [m], "/Sigmoid")
+    gb.nodes[-1].output[0] = "mask"
+    model = make_model(
+        gb, "main_graph",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 8, 64, 64])],
+        [helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 2, 64, 64])],
+        "UNet-style head with ConvTranspose and bilinear Resize, opset 17")
+    rng = np.random.default_rng(seed + 1)
+    return model, {"input": rng.standard_normal((1, 8, 64, 64), dtype=np.float32)}
+
+
+BUILDERS = {"resnet50": build_resnet50, "mobilenetv2": build_mobilenetv2, "bert-base": build_bert,
+            "unet-head": build_unet_head}
 
 
 def run_ort(path: str, feeds: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:

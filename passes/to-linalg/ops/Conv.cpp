@@ -264,21 +264,28 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     Value wExp = reshapeTensor(rewriter, loc, adaptor.getW(), wExpShape);
     SmallVector<int64_t> w2Shape{groups, fg, cg};
     w2Shape.append(kernel);
+    // The flip reads W at K-1-k; the linalg verifier rejects negative
+    // affine coefficients, so the body extracts the element itself.
     int64_t nd = 3 + nsp;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inE{d(0), d(2), d(1)};
-    for (int64_t i = 0; i < nsp; ++i)
-      inE.push_back(getAffineConstantExpr(kernel[i] - 1, ctx) - d(3 + i));
     auto w2Type = RankedTensorType::get(w2Shape, elt);
     Value w2 =
         linalg::GenericOp::create(
-            rewriter, loc, TypeRange{w2Type}, ValueRange{wExp},
+            rewriter, loc, TypeRange{w2Type}, ValueRange{},
             ValueRange{createEmpty(rewriter, loc, w2Type)},
-            SmallVector<AffineMap>{AffineMap::get(nd, 0, inE, ctx),
-                                   AffineMap::getMultiDimIdentityMap(nd, ctx)},
+            SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(nd, ctx)},
             SmallVector<utils::IteratorType>(nd, utils::IteratorType::parallel),
-            [](OpBuilder &nb, Location nl, ValueRange a) {
-              linalg::YieldOp::create(nb, nl, a[0]);
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              SmallVector<Value> idx{linalg::IndexOp::create(nb, nl, 0),
+                                     linalg::IndexOp::create(nb, nl, 2),
+                                     linalg::IndexOp::create(nb, nl, 1)};
+              for (int64_t i = 0; i < nsp; ++i) {
+                Value k = linalg::IndexOp::create(nb, nl, 3 + i);
+                Value last =
+                    arith::ConstantIndexOp::create(nb, nl, kernel[i] - 1);
+                idx.push_back(arith::SubIOp::create(nb, nl, last, k));
+              }
+              Value v = tensor::ExtractOp::create(nb, nl, wExp, idx);
+              linalg::YieldOp::create(nb, nl, v);
             })
             .getResult(0);
     SmallVector<int64_t> wShape{groups * fg, cg};

@@ -81,8 +81,14 @@ func.func @conv_groups(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 // CHECK-LABEL: func.func @conv_transpose
 // CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<1x1x9x9xf32>
 // CHECK: %[[S:.*]] = tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 1, 3, 3] [1, 1, 2, 2]
+// The flipped kernel is read with tensor.extract at K-1-k (no negative
+// affine coefficients, which the linalg verifier rejects).
+// CHECK: %[[WE:.*]] = tensor.expand_shape %{{.*}} {{.*}} : tensor<1x2x3x3xf32> into tensor<1x1x2x3x3xf32>
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%{{.*}} : tensor<1x1x2x3x3xf32>) outs(%{{.*}} : tensor<1x2x1x3x3xf32>)
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x1x3x3xf32>)
+// CHECK: %[[K:.*]] = linalg.index 3
+// CHECK: arith.subi %{{.*}}, %[[K]]
+// CHECK: tensor.extract %[[WE]]
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[S]], %{{.*}} : tensor<1x1x9x9xf32>, tensor<2x1x3x3xf32>) outs(%{{.*}} : tensor<1x2x7x7xf32>)
 func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
   %n = "onnx.None"() : () -> none
