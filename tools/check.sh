@@ -4,8 +4,10 @@
 #   2. lit + FileCheck (dialects, passes, importer)
 #   3. GoogleTest (ctest)
 #   4. ONNX's backend node tests: import rate against test/e2e/import-xfail.txt
-#   5. real architectures (ResNet-50, MobileNetV2, BERT-base) import with
-#      every value statically shaped
+#   5. real architectures (ResNet-50, MobileNetV2, BERT-base, a UNet head)
+#      import with every value statically shaped
+#   6. the same models compile to .so and match ONNX Runtime (fp32,
+#      rtol 1e-4 / atol 1e-5)
 # The last line is "check: N passed, M failed" (stages).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,6 +46,8 @@ stage "unit (ctest)" ctest --test-dir build --output-on-failure -j"$JOBS"
 stage "node tests: import" bash -c "$PY tools/gen_node_tests.py && $PY tools/import_rate.py -j$JOBS"
 stage "models: import + static shapes" bash -c \
   "$PY test/models/build_models.py $MODELS && $PY test/models/check_import.py --models $MODELS"
+stage "models: compile to .so + match ONNX Runtime" \
+  $PY test/models/check_e2e.py --models "$MODELS"
 
 if [ "$failed" -gt 0 ]; then
   echo "failed stages: ${failed_names[*]}"

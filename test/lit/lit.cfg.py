@@ -14,6 +14,7 @@ config.test_exec_root = os.path.join(config.kiln_obj_root, "test", "lit")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.kiln_python))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
+config.substitutions.append(("%kiln_lib", config.kiln_lib_dir))
 # Helper that builds small ONNX models with onnx.helper at test time.
 config.substitutions.append(
     ("%mkmodel", config.kiln_python + " " +
