@@ -27,21 +27,60 @@ struct CumLowering : OpConversionPattern<OpTy> {
     if (failed(type))
       return failure();
     int64_t rank = type->getRank();
+    if (rank == 0)
+      return rewriter.notifyMatchFailure(op, "rank-0 input");
+    Location loc = op.getLoc();
     auto axisVals = getConstantInts(op.getAxis());
     // A run-time axis of a 1-D input can only be 0 (or -1).
     if (failed(axisVals) && rank == 1)
       axisVals = SmallVector<int64_t>{0};
-    if (failed(axisVals) || axisVals->size() != 1)
-      return rewriter.notifyMatchFailure(op, "axis must be a scalar constant");
-    std::optional<int64_t> axis = normalizeAxis((*axisVals)[0], rank);
-    if (!axis)
-      return rewriter.notifyMatchFailure(op, "axis out of range");
-    Location loc = op.getLoc();
+    if (succeeded(axisVals)) {
+      if (axisVals->size() != 1)
+        return rewriter.notifyMatchFailure(op, "axis must be a scalar");
+      std::optional<int64_t> axis = normalizeAxis((*axisVals)[0], rank);
+      if (!axis)
+        return rewriter.notifyMatchFailure(op, "axis out of range");
+      rewriter.replaceOp(op,
+                         scan(rewriter, loc, op, adaptor.getX(), *type, *axis));
+      return success();
+    }
+    // A run-time axis: scan along every axis, select by the axis value.
+    auto axisType = dyn_cast<RankedTensorType>(adaptor.getAxis().getType());
+    if (!axisType || !axisType.hasStaticShape() ||
+        axisType.getNumElements() != 1 || axisType.getRank() > 1)
+      return rewriter.notifyMatchFailure(op, "axis must be a scalar");
+    SmallVector<Value> inputs = {adaptor.getAxis()};
+    for (int64_t i = 0; i < rank; ++i)
+      inputs.push_back(scan(rewriter, loc, op, adaptor.getX(), *type, i));
+    Value y = createElementwise(
+        rewriter, loc, inputs, *type,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value ax = args[0], r = args.back();
+          for (int64_t i = rank - 2; i >= 0; --i) {
+            Type t = ax.getType();
+            Value isI = arith::OrIOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, ax,
+                                      createIntScalar(b, l, t, i)),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, ax,
+                                      createIntScalar(b, l, t, i - rank)));
+            r = arith::SelectOp::create(b, l, isI, args[i + 1], r);
+          }
+          return r;
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+
+  /// The inclusive/exclusive, forward/reverse scan of `x` along `axis`.
+  static Value scan(OpBuilder &rewriter, Location loc, OpTy op, Value x,
+                    RankedTensorType type, int64_t axis) {
     MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = type.getRank();
     // Iteration space (d0..d{rank-1}, k): y[.., j, ..] += x[.., k, ..].
     SmallVector<AffineExpr> inExprs;
     for (int64_t i = 0; i < rank; ++i)
-      inExprs.push_back(getAffineDimExpr(i == *axis ? rank : i, ctx));
+      inExprs.push_back(getAffineDimExpr(i == axis ? rank : i, ctx));
     SmallVector<AffineExpr> outExprs;
     for (int64_t i = 0; i < rank; ++i)
       outExprs.push_back(getAffineDimExpr(i, ctx));
@@ -49,29 +88,26 @@ struct CumLowering : OpConversionPattern<OpTy> {
                                    AffineMap::get(rank + 1, 0, outExprs, ctx)};
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
-    Type elt = type->getElementType();
-    Value init = createFilled(rewriter, loc, *type,
+    Type elt = type.getElementType();
+    Value init = createFilled(rewriter, loc, type,
                               createScalar(rewriter, loc, elt, IsProd ? 1 : 0));
     bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
-    int64_t a = *axis;
-    Value y = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{*type}, ValueRange{adaptor.getX()},
-                  ValueRange{init}, maps, iters,
-                  [&](OpBuilder &b, Location l, ValueRange args) {
-                    Value j = indexAsI64(b, l, a), k = indexAsI64(b, l, rank);
-                    using P = arith::CmpIPredicate;
-                    P p = reverse ? (exclusive ? P::sgt : P::sge)
-                                  : (exclusive ? P::slt : P::sle);
-                    Value take = arith::CmpIOp::create(b, l, p, k, j);
-                    Value next = IsProd ? createMul(b, l, args[1], args[0])
-                                        : createAdd(b, l, args[1], args[0]);
-                    linalg::YieldOp::create(b, l,
-                                            ValueRange{arith::SelectOp::create(
-                                                b, l, take, next, args[1])});
-                  })
-                  .getResult(0);
-    rewriter.replaceOp(op, y);
-    return success();
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{type}, ValueRange{x}, ValueRange{init},
+               maps, iters,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value j = indexAsI64(b, l, axis), k = indexAsI64(b, l, rank);
+                 using P = arith::CmpIPredicate;
+                 P p = reverse ? (exclusive ? P::sgt : P::sge)
+                               : (exclusive ? P::slt : P::sle);
+                 Value take = arith::CmpIOp::create(b, l, p, k, j);
+                 Value next = IsProd ? createMul(b, l, args[1], args[0])
+                                     : createAdd(b, l, args[1], args[0]);
+                 linalg::YieldOp::create(b, l,
+                                         ValueRange{arith::SelectOp::create(
+                                             b, l, take, next, args[1])});
+               })
+        .getResult(0);
   }
 };
 

@@ -64,6 +64,20 @@ func.func @cumsum_1d_runtime_axis(%x: tensor<5xf32>, %axis: tensor<i32>) -> tens
 
 // -----
 
+// A run-time axis of a 2-D input: a scan per axis, then a select.
+// CHECK-LABEL: func.func @cumsum_2d_runtime_axis
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<i32>, tensor<2x3xf32>, tensor<2x3xf32>)
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+func.func @cumsum_2d_runtime_axis(%x: tensor<2x3xf32>, %axis: tensor<i32>) -> tensor<2x3xf32> {
+  %0 = "onnx.CumSum"(%x, %axis) : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @eyelike
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x4xi32>)
 // CHECK: arith.cmpi eq
