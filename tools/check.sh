@@ -33,6 +33,7 @@ stage() {
   fi
 }
 
+export CCACHE_BASEDIR="$ROOT"
 if ! ninja -C build -j"$JOBS" >build/check-build.log 2>&1; then
   tail -40 build/check-build.log
   echo "check: 0 passed, 1 failed"

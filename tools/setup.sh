@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Kiln set-up on Debian 12: installs what is missing (apt packages, the
 # Python venv at .venv with pinned onnx/onnxruntime/numpy), configures and
-# builds into build/ (tools in build/bin/), then runs the bundled example
-# model. Idempotent: quick when everything is already there.
+# builds into build/ (tools in build/bin/), then compiles the bundled example
+# model to a .so, runs it with kiln-run and compares it with ONNX Runtime.
+# Idempotent: quick when everything is already there.
 #
 #   tools/setup.sh            # everything
 #   KILN_JOBS=4 tools/setup.sh
@@ -16,7 +17,7 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # 1. Debian packages.
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          libprotobuf-dev protobuf-compiler cmake ninja-build ccache
+          liblld-22-dev binutils libprotobuf-dev protobuf-compiler cmake ninja-build ccache
           libgtest-dev python3 python3-venv python3-pip)
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -51,11 +52,26 @@ if [ ! -f build/build.ninja ]; then
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DKILN_PYTHON="$ROOT/.venv/bin/python" >/dev/null
 fi
+# ccache keys on paths relative to the checkout, so clones share the cache.
+export CCACHE_BASEDIR="$ROOT"
 log "building (ninja -j$JOBS)"
 ninja -C build -j"$JOBS"
 test -x build/bin/kiln-compile
 
-# 4. The example model: import it and print a summary.
-log "example: kiln-compile examples/tiny_cnn/model.onnx --summary"
-build/bin/kiln-compile examples/tiny_cnn/model.onnx --emit=onnx --summary
+# 4. The example model: compile it to a .so, run it, compare with ONNX Runtime.
+EX=examples/tiny_cnn
+mkdir -p build/examples
+log "example: kiln-compile $EX/model.onnx -o build/examples/tiny_cnn.so"
+build/bin/kiln-compile "$EX/model.onnx" --summary
+build/bin/kiln-compile "$EX/model.onnx" -o build/examples/tiny_cnn.so
+.venv/bin/python - <<'PY'
+import numpy as np, onnxruntime as ort
+x = np.random.default_rng(0).random((1, 1, 28, 28), dtype=np.float32)
+np.save("build/examples/image.npy", x)
+sess = ort.InferenceSession("examples/tiny_cnn/model.onnx")
+np.save("build/examples/probs_ort.npy", sess.run(None, {"image": x})[0])
+PY
+log "example: kiln-run vs ONNX Runtime"
+build/bin/kiln-run build/examples/tiny_cnn.so --input image=build/examples/image.npy \
+  --compare probs=build/examples/probs_ort.npy --rtol 1e-4 --atol 1e-5
 log "done. Tools are in build/bin; run all tests with tools/check.sh"

@@ -169,9 +169,6 @@ int main(int argc, char **argv) {
   options.target.cpu = cpu;
   options.target.optLevel = optLevel;
   options.tiles = tiles;
-  if ((*stage == kiln::Stage::Object || *stage == kiln::Stage::SharedObject) &&
-      outputPath == "-")
-    return fail("--emit=" + emit + " needs an output file (-o FILE)");
 
   kiln::CompileSession session;
   if (summary) {
@@ -199,6 +196,9 @@ int main(int argc, char **argv) {
     out->keep();
     return 0;
   }
+  if ((*stage == kiln::Stage::Object || *stage == kiln::Stage::SharedObject) &&
+      outputPath == "-")
+    return fail("--emit=" + emit + " needs an output file (-o FILE)");
   if (auto e = session.compile(inputPath, options, *stage, outputPath, argv[0],
                                keepWeights))
     return fail(llvm::toString(std::move(e)));
