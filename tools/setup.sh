@@ -17,7 +17,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # 1. Debian packages.
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          liblld-22-dev binutils libprotobuf-dev protobuf-compiler cmake ninja-build ccache
+          liblld-22-dev binutils gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+          qemu-user libprotobuf-dev protobuf-compiler cmake ninja-build ccache
           libgtest-dev python3 python3-venv python3-pip)
 missing=()
 for p in "${APT_PKGS[@]}"; do

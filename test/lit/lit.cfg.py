@@ -33,3 +33,11 @@ tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-run"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)
+
+# Cross targets that can be run here: the Debian cross libc plus qemu-user.
+import shutil
+for arch, multiarch in [("aarch64", "aarch64-linux-gnu")]:
+    if shutil.which("qemu-" + arch) and os.path.exists(
+            "/usr/%s/lib/libc.so.6" % multiarch) and os.path.exists(
+            os.path.join(config.kiln_lib_dir, multiarch, "libkiln_rt.a")):
+        config.available_features.add("run-" + multiarch)
