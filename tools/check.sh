@@ -4,9 +4,11 @@
 #   2. lit + FileCheck (dialects, passes, importer)
 #   3. GoogleTest (ctest)
 #   4. ONNX's backend node tests: import rate against test/e2e/import-xfail.txt
-#   5. real architectures (ResNet-50, MobileNetV2, BERT-base, a UNet head)
+#   5. the same node tests compiled to .so and run with kiln-run against their
+#      reference outputs (tools/run_node_tests.py, test/e2e/node-xfail.txt)
+#   6. real architectures (ResNet-50, MobileNetV2, BERT-base, a UNet head)
 #      import with every value statically shaped
-#   6. the same models compile to .so and match ONNX Runtime (fp32,
+#   7. the same models compile to .so and match ONNX Runtime (fp32,
 #      rtol 1e-4 / atol 1e-5)
 # The last line is "check: N passed, M failed" (stages).
 set -uo pipefail
@@ -45,6 +47,7 @@ stage "generated dialect up to date" $PY tools/gen_onnx_ops.py --check
 stage "lit" $LIT -sv -j"$JOBS" build/test/lit
 stage "unit (ctest)" ctest --test-dir build --output-on-failure -j"$JOBS"
 stage "node tests: import" bash -c "$PY tools/gen_node_tests.py && $PY tools/import_rate.py -j$JOBS"
+stage "node tests: compile + run" $PY tools/run_node_tests.py -j"$JOBS"
 stage "models: import + static shapes" bash -c \
   "$PY test/models/build_models.py $MODELS && $PY test/models/check_import.py --models $MODELS"
 stage "models: compile to .so + match ONNX Runtime" \

@@ -213,7 +213,9 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     for (int64_t i = 0; i < nsp; ++i) {
       int64_t full = (*strides)[i] * (inSp[i] - 1) + (*outPadding)[i] +
                      (kernel[i] - 1) * (*dilations)[i] + 1;
-      int64_t total = full - outSp[i];
+      // An output larger than the full result is zero-extended at the end
+      // (as ONNX's reference and ONNX Runtime do): no negative pads.
+      int64_t total = std::max<int64_t>(0, full - outSp[i]);
       if (op.getOutputShape() || autoPad == "SAME_UPPER" ||
           autoPad == "SAME_LOWER") {
         padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;

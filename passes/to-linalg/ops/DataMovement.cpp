@@ -493,8 +493,13 @@ struct BlockRearrangeLowering : OpConversionPattern<OpTy> {
     } else {
       if (h % bs || w % bs)
         return rewriter.notifyMatchFailure(op, "spatial not divisible");
+      // SpaceToDepth: DCR puts the block offsets before the channel, CRD
+      // (opset 25) after it.
       x = reshapeTensor(rewriter, loc, x, {n, c, h / bs, bs, w / bs, bs});
-      r = transposeTensor(rewriter, loc, x, {0, 3, 5, 1, 2, 4});
+      if (crd)
+        r = transposeTensor(rewriter, loc, x, {0, 1, 3, 5, 2, 4});
+      else
+        r = transposeTensor(rewriter, loc, x, {0, 3, 5, 1, 2, 4});
     }
     if (cast<RankedTensorType>(r.getType()).getNumElements() !=
         type->getNumElements())

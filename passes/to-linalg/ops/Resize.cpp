@@ -1,9 +1,10 @@
 //===- Resize.cpp - Resize (nearest, linear, cubic) -----------------------===//
 //
 // One linalg.generic over the result. Every coordinate transformation mode
-// maps an output index x to an input coordinate a*x + b with a, b known at
-// compile time (from the static shapes, the constant scales/sizes and roi);
-// the body computes it in f64 (as ONNX's reference does), rounds it
+// maps an output index x to an input coordinate a*x + b; a and b are
+// folded at compile time when the scales/sizes/roi are constants, and
+// computed once before the loop (f64 scalars read with tensor.extract) when
+// they are run-time inputs. The body computes the coordinate in f64 (as ONNX's reference does), rounds it
 // (nearest) or forms 2 (linear) or 4 (cubic) taps per resized dim with
 // clamped indices, and reads the input with tensor.extract.
 //
@@ -19,9 +20,76 @@ using namespace mlir;
 namespace kiln::tolinalg {
 namespace {
 
+/// An f64 scalar known at compile time (`v` null) or computed at run time.
+struct F64 {
+  double c = 0.0;
+  Value v;
+  F64(double c = 0.0) : c(c) {}
+  F64(Value v) : v(v) {}
+  bool isConst() const { return !v; }
+};
+
+/// f64 arithmetic on F64 that folds when both sides are constants.
+struct F64Builder {
+  OpBuilder &b;
+  Location loc;
+  Value val(F64 x) {
+    return x.v ? x.v
+               : arith::ConstantOp::create(b, loc, b.getF64FloatAttr(x.c))
+                     .getResult();
+  }
+  template <typename OpTy>
+  F64 bin(F64 x, F64 y, double (*f)(double, double)) {
+    if (x.isConst() && y.isConst())
+      return F64(f(x.c, y.c));
+    return F64(OpTy::create(b, loc, val(x), val(y)).getResult());
+  }
+  F64 add(F64 x, F64 y) {
+    return bin<arith::AddFOp>(x, y, [](double p, double q) { return p + q; });
+  }
+  F64 sub(F64 x, F64 y) {
+    return bin<arith::SubFOp>(x, y, [](double p, double q) { return p - q; });
+  }
+  F64 mul(F64 x, F64 y) {
+    return bin<arith::MulFOp>(x, y, [](double p, double q) { return p * q; });
+  }
+  F64 div(F64 x, F64 y) {
+    return bin<arith::DivFOp>(x, y, [](double p, double q) { return p / q; });
+  }
+  F64 min(F64 x, F64 y) {
+    return bin<arith::MinimumFOp>(
+        x, y, [](double p, double q) { return std::min(p, q); });
+  }
+  F64 max(F64 x, F64 y) {
+    return bin<arith::MaximumFOp>(
+        x, y, [](double p, double q) { return std::max(p, q); });
+  }
+  /// x > c ? t : f (x == c ? t : f when `eq`).
+  F64 selectCmp(F64 x, double c, F64 t, F64 f, bool eq = false) {
+    if (x.isConst())
+      return (eq ? x.c == c : x.c > c) ? t : f;
+    Value cond = arith::CmpFOp::create(
+        b, loc, eq ? arith::CmpFPredicate::OEQ : arith::CmpFPredicate::OGT,
+        x.v, val(F64(c)));
+    return F64(arith::SelectOp::create(b, loc, cond, val(t), val(f))
+                   .getResult());
+  }
+  /// Element i of a 1-D tensor, as f64.
+  F64 extract(Value t, int64_t i) {
+    Value idx = arith::ConstantIndexOp::create(b, loc, i);
+    Value e = tensor::ExtractOp::create(b, loc, t, idx);
+    Type et = e.getType();
+    if (isa<IntegerType>(et))
+      return F64(arith::SIToFPOp::create(b, loc, b.getF64Type(), e).getResult());
+    if (!et.isF64())
+      e = arith::ExtFOp::create(b, loc, b.getF64Type(), e);
+    return F64(e);
+  }
+};
+
 /// Per-dim affine map from output index to input coordinate.
 struct DimTransform {
-  double a = 1.0, b = 0.0;
+  F64 a = 1.0, b = 0.0;
   bool identity = true;
 };
 
@@ -62,84 +130,120 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         axes.push_back(i);
     }
     int64_t na = axes.size();
-    // Scales per dim.
-    SmallVector<double> scales(rank, 1.0);
+    // Scales per dim: constants, or read from the scales/sizes/roi inputs at
+    // run time (the static result shape gives the output sizes either way).
+    F64Builder fb{rewriter, loc};
+    auto isRankedVector = [&](Value v, int64_t n) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      return t && t.getRank() == 1 && t.getDimSize(0) == n;
+    };
+    SmallVector<F64> scales(rank, F64(1.0));
     std::optional<SmallVector<double>> given;
-    if (!onnx::isNone(op.getScales()))
+    Value scalesIn = adaptor.getScales(), sizesIn = adaptor.getSizes();
+    bool hasScales = !onnx::isNone(op.getScales());
+    if (hasScales)
       given = onnx::getConstantFloats(op.getScales());
-    if (given && !given->empty()) {
+    if (hasScales && given && !given->empty()) {
       if ((int64_t)given->size() != na)
         return rewriter.notifyMatchFailure(op, "scales size mismatch");
       for (int64_t i = 0; i < na; ++i)
         scales[axes[i]] = (*given)[i];
+    } else if (hasScales && isRankedVector(scalesIn, na)) {
+      for (int64_t i = 0; i < na; ++i)
+        scales[axes[i]] = fb.extract(scalesIn, i);
     } else if (!onnx::isNone(op.getSizes())) {
-      auto sizes = onnx::getConstantInts(op.getSizes());
-      if (!sizes || (int64_t)sizes->size() != na)
-        return rewriter.notifyMatchFailure(op, "sizes must be constant");
       StringRef policy = op.getKeepAspectRatioPolicy();
+      auto sizes = onnx::getConstantInts(op.getSizes());
+      if (!sizes && !isRankedVector(sizesIn, na))
+        return rewriter.notifyMatchFailure(op, "sizes size mismatch");
+      if (sizes && (int64_t)sizes->size() != na)
+        return rewriter.notifyMatchFailure(op, "sizes size mismatch");
+      auto sizeAt = [&](int64_t i) -> F64 {
+        if (sizes)
+          return F64((double)(*sizes)[i]);
+        // With "stretch" the result shape holds the sizes.
+        if (policy == "stretch")
+          return F64((double)type->getDimSize(axes[i]));
+        return fb.extract(sizesIn, i);
+      };
       if (policy == "stretch") {
         for (int64_t i = 0; i < na; ++i)
-          scales[axes[i]] = (double)(*sizes)[i] / xType->getDimSize(axes[i]);
+          scales[axes[i]] = fb.div(sizeAt(i), (double)xType->getDimSize(axes[i]));
       } else {
-        double s = policy == "not_larger" ? 1e300 : 0.0;
+        F64 sc = policy == "not_larger" ? 1e300 : 0.0;
         for (int64_t i = 0; i < na; ++i) {
-          double r = (double)(*sizes)[i] / xType->getDimSize(axes[i]);
-          s = policy == "not_larger" ? std::min(s, r) : std::max(s, r);
+          F64 r = fb.div(sizeAt(i), (double)xType->getDimSize(axes[i]));
+          sc = policy == "not_larger" ? fb.min(sc, r) : fb.max(sc, r);
         }
         for (int64_t i = 0; i < na; ++i)
-          scales[axes[i]] = s;
+          scales[axes[i]] = sc;
       }
     } else {
       // Scales from the static shapes.
       for (int64_t d = 0; d < rank; ++d)
         scales[d] = (double)type->getDimSize(d) / xType->getDimSize(d);
     }
-    SmallVector<double> roiStart(rank, 0.0), roiEnd(rank, 1.0);
+    SmallVector<F64> roiStart(rank, F64(0.0)), roiEnd(rank, F64(1.0));
     if (ctm == "tf_crop_and_resize") {
       auto roi = onnx::isNone(op.getRoi())
                      ? std::nullopt
                      : onnx::getConstantFloats(op.getRoi());
-      if (!roi || (int64_t)roi->size() != 2 * na)
-        return rewriter.notifyMatchFailure(op, "roi must be constant");
-      for (int64_t i = 0; i < na; ++i) {
-        roiStart[axes[i]] = (*roi)[i];
-        roiEnd[axes[i]] = (*roi)[na + i];
+      if (roi && (int64_t)roi->size() == 2 * na) {
+        for (int64_t i = 0; i < na; ++i) {
+          roiStart[axes[i]] = (*roi)[i];
+          roiEnd[axes[i]] = (*roi)[na + i];
+        }
+      } else if (!onnx::isNone(op.getRoi()) &&
+                 isRankedVector(adaptor.getRoi(), 2 * na)) {
+        for (int64_t i = 0; i < na; ++i) {
+          roiStart[axes[i]] = fb.extract(adaptor.getRoi(), i);
+          roiEnd[axes[i]] = fb.extract(adaptor.getRoi(), na + i);
+        }
+      } else {
+        return rewriter.notifyMatchFailure(op, "roi must have 2 * axes values");
       }
     }
     SmallVector<DimTransform> tr(rank);
     for (int64_t d = 0; d < rank; ++d) {
       double in = xType->getDimSize(d);
       int64_t outInt = type->getDimSize(d);
-      double s = scales[d];
-      if (s <= 0)
+      F64 s = scales[d];
+      if (s.isConst() && s.c <= 0)
         return rewriter.notifyMatchFailure(op, "scales must be positive");
-      double outF = s * in;
+      F64 outF = fb.mul(s, in);
+      F64 inv = fb.div(1.0, s);
+      F64 halfInv = fb.sub(fb.mul(0.5, inv), 0.5); // 0.5 / s - 0.5
       DimTransform &t = tr[d];
       if (ctm == "half_pixel") {
-        t.a = 1 / s;
-        t.b = 0.5 / s - 0.5;
+        t.a = inv;
+        t.b = halfInv;
       } else if (ctm == "half_pixel_symmetric") {
-        double adjustment = outInt / outF;
-        double offset = in / 2 * (1 - adjustment);
-        t.a = 1 / s;
-        t.b = offset + 0.5 / s - 0.5;
+        F64 adjustment = fb.div((double)outInt, outF);
+        F64 offset = fb.mul(in / 2, fb.sub(1.0, adjustment));
+        t.a = inv;
+        t.b = fb.add(offset, halfInv);
       } else if (ctm == "pytorch_half_pixel") {
-        t.a = outF > 1 ? 1 / s : 0;
-        t.b = outF > 1 ? 0.5 / s - 0.5 : 0;
+        t.a = fb.selectCmp(outF, 1.0, inv, 0.0);
+        t.b = fb.selectCmp(outF, 1.0, halfInv, 0.0);
       } else if (ctm == "align_corners") {
-        t.a = outF == 1 ? 0 : (in - 1) / (outF - 1);
-        t.b = 0;
+        t.a = fb.selectCmp(outF, 1.0, 0.0,
+                           fb.div(in - 1, fb.sub(outF, 1.0)), /*eq=*/true);
+        t.b = 0.0;
       } else if (ctm == "asymmetric") {
-        t.a = 1 / s;
-        t.b = 0;
+        t.a = inv;
+        t.b = 0.0;
       } else if (ctm == "tf_crop_and_resize") {
-        double st = roiStart[d], en = roiEnd[d];
-        t.a = outF > 1 ? (en - st) * (in - 1) / (outF - 1) : 0;
-        t.b = outF > 1 ? st * (in - 1) : 0.5 * (st + en) * (in - 1);
+        F64 st = roiStart[d], en = roiEnd[d];
+        t.a = fb.selectCmp(
+            outF, 1.0, fb.div(fb.mul(fb.sub(en, st), in - 1), fb.sub(outF, 1.0)),
+            0.0);
+        t.b = fb.selectCmp(outF, 1.0, fb.mul(st, in - 1),
+                           fb.mul(fb.mul(0.5, fb.add(st, en)), in - 1));
       } else {
         return rewriter.notifyMatchFailure(op, "unknown coordinate mode");
       }
-      t.identity = t.a == 1.0 && t.b == 0.0 && outInt == (int64_t)in;
+      t.identity = t.a.isConst() && t.b.isConst() && t.a.c == 1.0 &&
+                   t.b.c == 0.0 && outInt == (int64_t)in;
     }
     if (mode == "nearest" && nearestMode != "round_prefer_floor" &&
         nearestMode != "round_prefer_ceil" && nearestMode != "floor" &&
@@ -176,8 +280,10 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         }
         Value oi = arith::IndexCastOp::create(b, l, b.getI64Type(), o);
         Value of = arith::SIToFPOp::create(b, l, f64, oi);
+        auto coef = [&](F64 v) { return v.v ? v.v : cf(v.c); };
         Value xo = arith::AddFOp::create(
-            b, l, arith::MulFOp::create(b, l, of, cf(tr[d].a)), cf(tr[d].b));
+            b, l, arith::MulFOp::create(b, l, of, coef(tr[d].a)),
+            coef(tr[d].b));
         if (tfCrop) {
           Value lo = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xo,
                                            cf(0.0));

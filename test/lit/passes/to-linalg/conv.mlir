@@ -95,3 +95,17 @@ func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> t
   %0 = "onnx.ConvTranspose"(%x, %w, %n) {strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x7x7xf32>
   return %0 : tensor<1x2x7x7xf32>
 }
+
+// -----
+
+// ConvTranspose with an output_shape larger than the full result: no negative
+// begin pad, the extra rows/columns at the end are zeros (+ bias).
+// CHECK-LABEL: func.func @conv_transpose_output_shape
+// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<1x1x12x10xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 1, 3, 3] [1, 1, 3, 2]
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x2x10x8xf32>)
+func.func @conv_transpose_output_shape(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.ConvTranspose"(%x, %w, %n) {output_shape = array<i64: 10, 8>, strides = array<i64: 3, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x10x8xf32>
+  return %0 : tensor<1x2x10x8xf32>
+}

@@ -174,6 +174,27 @@ func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
 
 // -----
 
+// SpaceToDepth in CRD mode keeps the channel outermost.
+// CHECK-LABEL: func.func @space_to_depth_crd
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x2x3x2xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 1, 3, 5, 2, 4]
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x8x2x3xf32>
+func.func @space_to_depth_crd(%x: tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32> {
+  %0 = "onnx.SpaceToDepth"(%x) {blocksize = 2 : i64, mode = "CRD"} : (tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32>
+  return %0 : tensor<1x8x2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @space_to_depth_dcr
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 5, 1, 2, 4]
+func.func @space_to_depth_dcr(%x: tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32> {
+  %0 = "onnx.SpaceToDepth"(%x) {blocksize = 2 : i64} : (tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32>
+  return %0 : tensor<1x8x2x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @gather
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}} : tensor<2xi64>) outs(%{{.*}} : tensor<3x2xf32>)

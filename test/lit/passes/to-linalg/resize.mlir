@@ -38,3 +38,52 @@ func.func @resize_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
   %0 = "onnx.Resize"(%x, %n, %s, %n) {mode = "cubic"} : (tensor<1x1x4x4xf32>, none, tensor<4xf32>, none) -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// Run-time scales: read before the loop, the coefficients computed from them
+// (a downsample by 0.6 gives a 1x2 result whose scale is not out/in = 0.5).
+// CHECK-LABEL: func.func @resize_runtime_scales
+// CHECK: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-NEXT: %[[SH:.*]] = tensor.extract %[[S:.*]][%[[C2]]] : tensor<4xf32>
+// CHECK-NEXT: arith.extf %[[SH]] : f32 to f64
+// CHECK: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-NEXT: tensor.extract %[[S]][%[[C3]]] : tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x1x2xf32>)
+// CHECK: math.floor
+func.func @resize_runtime_scales(%x: tensor<1x1x2x4xf32>, %s: tensor<4xf32>) -> tensor<1x1x1x2xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Resize"(%x, %n, %s, %n) {mode = "linear"} : (tensor<1x1x2x4xf32>, none, tensor<4xf32>, none) -> tensor<1x1x1x2xf32>
+  return %0 : tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Run-time sizes with keep_aspect_ratio_policy: the scale is the smallest
+// sizes[i] / in[i], computed at run time.
+// CHECK-LABEL: func.func @resize_runtime_sizes_not_larger
+// CHECK: tensor.extract %{{.*}} : tensor<2xi64>
+// CHECK: arith.sitofp
+// CHECK: arith.minimumf
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x7x8xf32>)
+func.func @resize_runtime_sizes_not_larger(%x: tensor<1x1x4x4xf32>, %sz: tensor<2xi64>) -> tensor<1x1x7x8xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Resize"(%x, %n, %n, %sz) {mode = "nearest", axes = array<i64: 2, 3>, keep_aspect_ratio_policy = "not_larger"} : (tensor<1x1x4x4xf32>, none, none, tensor<2xi64>) -> tensor<1x1x7x8xf32>
+  return %0 : tensor<1x1x7x8xf32>
+}
+
+// -----
+
+// Run-time roi for tf_crop_and_resize.
+// CHECK-LABEL: func.func @resize_runtime_roi
+// CHECK: tensor.extract %{{.*}} : tensor<8xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x3x3xf32>)
+func.func @resize_runtime_roi(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>) -> tensor<1x1x3x3xf32> {
+  %n = "onnx.None"() : () -> none
+  %sz = "onnx.Constant"() {value = dense<[1, 1, 3, 3]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %0 = "onnx.Resize"(%x, %roi, %n, %sz) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x1x4x4xf32>, tensor<8xf32>, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
