@@ -137,6 +137,103 @@ struct SplitLowering : OpConversionPattern<onnx::SplitOp> {
   }
 };
 
+/// Slice whose starts/axes/steps are run-time inputs (the result shape is
+/// static): per dim an offset and a step computed from the inputs before the
+/// loop, then a gather out[i] = x[off + i * step] (indices clamped in range).
+/// The ends are not needed: the static result shape gives the sizes.
+LogicalResult lowerRuntimeSlice(onnx::SliceOp op,
+                                onnx::SliceOp::Adaptor adaptor,
+                                RankedTensorType xType, RankedTensorType type,
+                                ConversionPatternRewriter &rewriter) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  int64_t rank = xType.getRank();
+  auto vecLen = [](Value v) -> int64_t {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return t && t.getRank() == 1 && t.hasStaticShape() ? t.getDimSize(0) : -1;
+  };
+  int64_t k = vecLen(adaptor.getStarts());
+  if (k < 0 || k > rank ||
+      (!onnx::isNone(op.getAxes()) && vecLen(adaptor.getAxes()) != k) ||
+      (!onnx::isNone(op.getSteps()) && vecLen(adaptor.getSteps()) != k))
+    return rewriter.notifyMatchFailure(op, "starts/axes/steps must be 1-D "
+                                           "tensors of one static length");
+  Type i64 = rewriter.getI64Type();
+  auto c64 = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(rewriter, loc,
+                                     rewriter.getI64IntegerAttr(v));
+  };
+  auto elem = [&](Value t, int64_t i) -> Value {
+    Value idx = arith::ConstantIndexOp::create(rewriter, loc, i);
+    Value e = tensor::ExtractOp::create(rewriter, loc, t, idx);
+    if (e.getType() != i64)
+      e = arith::ExtSIOp::create(rewriter, loc, i64, e);
+    return e;
+  };
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value a, Value b) -> Value {
+    return arith::CmpIOp::create(rewriter, loc, p, a, b);
+  };
+  auto sel = [&](Value c, Value a, Value b) -> Value {
+    return arith::SelectOp::create(rewriter, loc, c, a, b);
+  };
+  SmallVector<Value> offs(rank, c64(0)), steps(rank, c64(1));
+  for (int64_t i = 0; i < k; ++i) {
+    Value axis =
+        onnx::isNone(op.getAxes()) ? c64(i) : elem(adaptor.getAxes(), i);
+    axis = sel(cmp(P::slt, axis, c64(0)),
+               arith::AddIOp::create(rewriter, loc, axis, c64(rank)), axis);
+    Value step =
+        onnx::isNone(op.getSteps()) ? c64(1) : elem(adaptor.getSteps(), i);
+    Value start = elem(adaptor.getStarts(), i);
+    Value stepPos = cmp(P::sgt, step, c64(0));
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t dim = xType.getDimSize(d);
+      Value s =
+          sel(cmp(P::slt, start, c64(0)),
+              arith::AddIOp::create(rewriter, loc, start, c64(dim)), start);
+      s = arith::MaxSIOp::create(rewriter, loc, s, c64(0));
+      s = arith::MinSIOp::create(rewriter, loc, s,
+                                 sel(stepPos, c64(dim), c64(dim - 1)));
+      Value here = cmp(P::eq, axis, c64(d));
+      offs[d] = sel(here, s, offs[d]);
+      steps[d] = sel(here, step, steps[d]);
+    }
+  }
+  for (int64_t d = 0; d < rank; ++d) {
+    offs[d] = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                         offs[d]);
+    steps[d] = arith::IndexCastOp::create(rewriter, loc,
+                                          rewriter.getIndexType(), steps[d]);
+  }
+  Value x = adaptor.getData();
+  Value r =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{type}, ValueRange{},
+          ValueRange{createEmpty(rewriter, loc, type)},
+          SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx)},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange) {
+            SmallVector<Value> idx;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value i = linalg::IndexOp::create(b, l, d);
+              i = arith::AddIOp::create(
+                  b, l, offs[d], arith::MulIOp::create(b, l, i, steps[d]));
+              i = arith::MaxSIOp::create(
+                  b, l, i, arith::ConstantIndexOp::create(b, l, 0));
+              i = arith::MinSIOp::create(b, l, i,
+                                         arith::ConstantIndexOp::create(
+                                             b, l, xType.getDimSize(d) - 1));
+              idx.push_back(i);
+            }
+            linalg::YieldOp::create(
+                b, l, tensor::ExtractOp::create(b, l, x, idx).getResult());
+          })
+          .getResult(0);
+  rewriter.replaceOp(op, r);
+  return success();
+}
+
 struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -151,8 +248,14 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
     int64_t rank = xType->getRank();
     auto starts = onnx::getConstantInts(op.getStarts());
     auto ends = onnx::getConstantInts(op.getEnds());
-    if (!starts || !ends || starts->size() != ends->size())
-      return rewriter.notifyMatchFailure(op, "starts/ends must be constants");
+    bool constAxes = onnx::isNone(op.getAxes()) ||
+                     onnx::getConstantInts(op.getAxes()).has_value();
+    bool constSteps = onnx::isNone(op.getSteps()) ||
+                      onnx::getConstantInts(op.getSteps()).has_value();
+    if (!starts || !constAxes || !constSteps)
+      return lowerRuntimeSlice(op, adaptor, *xType, *type, rewriter);
+    if (!ends || starts->size() != ends->size())
+      return rewriter.notifyMatchFailure(op, "starts/ends sizes differ");
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     if (!onnx::isNone(op.getAxes())) {
       auto a = onnx::getConstantInts(op.getAxes());
@@ -224,35 +327,149 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
 };
 
 /// Index arithmetic of the non-constant Pad modes: source index of padded
-/// position `o` along a dim of size `n` with begin pad `lo`.
+/// position `o` along a dim of size `n` with begin pad `lo` (index values).
 Value padSourceIndex(OpBuilder &b, Location loc, StringRef mode, Value o,
-                     int64_t lo, int64_t n) {
+                     Value lo, Value n) {
   auto cst = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
-  Value p = arith::SubIOp::create(b, loc, o, cst(lo));
-  auto posMod = [&](Value v, int64_t m) -> Value {
-    Value r = arith::RemSIOp::create(b, loc, v, cst(m));
+  Value p = arith::SubIOp::create(b, loc, o, lo);
+  auto posMod = [&](Value v, Value m) -> Value {
+    Value r = arith::RemSIOp::create(b, loc, v, m);
     Value neg =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, cst(0));
-    Value adj = arith::AddIOp::create(b, loc, r, cst(m));
+    Value adj = arith::AddIOp::create(b, loc, r, m);
     return arith::SelectOp::create(b, loc, neg, adj, r);
   };
+  Value last = arith::SubIOp::create(b, loc, n, cst(1));
   if (mode == "edge") {
     p = arith::MaxSIOp::create(b, loc, p, cst(0));
-    return arith::MinSIOp::create(b, loc, p, cst(n - 1));
+    return arith::MinSIOp::create(b, loc, p, last);
   }
   if (mode == "wrap")
     return posMod(p, n);
-  // reflect
-  if (n == 1)
-    return cst(0);
-  int64_t period = 2 * (n - 1);
+  // reflect: period 2 * (n - 1), or 1 when n == 1 (always index 0).
+  Value period = arith::MaxSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, last, last), cst(1));
   Value m = posMod(p, period);
   Value inRange =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, m, cst(n));
-  Value back = arith::SubIOp::create(b, loc, cst(period), m);
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, m, n);
+  Value back = arith::SubIOp::create(b, loc, period, m);
   return arith::SelectOp::create(b, loc, inRange, m, back);
+}
+
+/// Pad whose pads (or axes) are run-time inputs; the static shapes give
+/// lo + hi per dim, lo is read before the loop. One gather: constant mode
+/// selects the pad value outside the source, the other modes crop the
+/// negative pads and map the position with padSourceIndex.
+LogicalResult lowerRuntimePad(onnx::PadOp op, onnx::PadOp::Adaptor adaptor,
+                              RankedTensorType xType, RankedTensorType type,
+                              Value padValue,
+                              ConversionPatternRewriter &rewriter) {
+  Location loc = op.getLoc();
+  int64_t rank = xType.getRank();
+  auto vecLen = [](Value v) -> int64_t {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return t && t.getRank() == 1 && t.hasStaticShape() ? t.getDimSize(0) : -1;
+  };
+  int64_t na = onnx::isNone(op.getAxes()) ? rank : vecLen(adaptor.getAxes());
+  if (na < 0 || vecLen(adaptor.getPads()) != 2 * na)
+    return rewriter.notifyMatchFailure(op, "pads must hold 2 * axes values");
+  Type i64 = rewriter.getI64Type();
+  auto c64 = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(rewriter, loc,
+                                     rewriter.getI64IntegerAttr(v));
+  };
+  auto elem = [&](Value t, int64_t i) -> Value {
+    Value idx = arith::ConstantIndexOp::create(rewriter, loc, i);
+    Value e = tensor::ExtractOp::create(rewriter, loc, t, idx);
+    if (e.getType() != i64)
+      e = arith::ExtSIOp::create(rewriter, loc, i64, e);
+    return e;
+  };
+  using P = arith::CmpIPredicate;
+  SmallVector<Value> lo(rank, c64(0));
+  for (int64_t i = 0; i < na; ++i) {
+    Value axis =
+        onnx::isNone(op.getAxes()) ? c64(i) : elem(adaptor.getAxes(), i);
+    Value neg = arith::CmpIOp::create(rewriter, loc, P::slt, axis, c64(0));
+    axis = arith::SelectOp::create(
+        rewriter, loc, neg,
+        arith::AddIOp::create(rewriter, loc, axis, c64(rank)), axis);
+    Value pad = elem(adaptor.getPads(), i);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value here = arith::CmpIOp::create(rewriter, loc, P::eq, axis, c64(d));
+      lo[d] = arith::SelectOp::create(rewriter, loc, here, pad, lo[d]);
+    }
+  }
+  StringRef mode = op.getMode();
+  bool constant = mode == "constant";
+  if (!constant && mode != "reflect" && mode != "edge" && mode != "wrap")
+    return rewriter.notifyMatchFailure(op, "unknown pad mode");
+  // Per dim: begin pad (>= 0), first source index and source length after
+  // the negative pads' crop.
+  SmallVector<Value> padLo(rank), srcOff(rank), srcLen(rank);
+  Type idxT = rewriter.getIndexType();
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t in = xType.getDimSize(d);
+    Value hi = arith::SubIOp::create(rewriter, loc,
+                                     c64(type.getDimSize(d) - in), lo[d]);
+    Value cropLo = arith::MaxSIOp::create(
+        rewriter, loc, arith::SubIOp::create(rewriter, loc, c64(0), lo[d]),
+        c64(0));
+    Value cropHi = arith::MaxSIOp::create(
+        rewriter, loc, arith::SubIOp::create(rewriter, loc, c64(0), hi),
+        c64(0));
+    Value len = arith::SubIOp::create(
+        rewriter, loc, arith::SubIOp::create(rewriter, loc, c64(in), cropLo),
+        cropHi);
+    padLo[d] = arith::IndexCastOp::create(
+        rewriter, loc, idxT,
+        arith::MaxSIOp::create(rewriter, loc, lo[d], c64(0)));
+    srcOff[d] = arith::IndexCastOp::create(rewriter, loc, idxT, cropLo);
+    srcLen[d] = arith::IndexCastOp::create(
+        rewriter, loc, idxT,
+        arith::MaxSIOp::create(rewriter, loc, len, c64(1)));
+  }
+  Value x = adaptor.getData();
+  Value r =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{type}, ValueRange{},
+          ValueRange{createEmpty(rewriter, loc, type)},
+          SmallVector<AffineMap>{
+              AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext())},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange) {
+            auto cst = [&](int64_t v) {
+              return arith::ConstantIndexOp::create(b, l, v).getResult();
+            };
+            SmallVector<Value> idx;
+            Value inside;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value o = linalg::IndexOp::create(b, l, d);
+              Value i;
+              if (constant) {
+                i = arith::SubIOp::create(b, l, o, padLo[d]);
+                Value ok = arith::AndIOp::create(
+                    b, l, arith::CmpIOp::create(b, l, P::sge, i, cst(0)),
+                    arith::CmpIOp::create(b, l, P::slt, i, srcLen[d]));
+                inside = inside ? arith::AndIOp::create(b, l, inside, ok) : ok;
+                i = arith::MinSIOp::create(
+                    b, l, arith::MaxSIOp::create(b, l, i, cst(0)),
+                    arith::SubIOp::create(b, l, srcLen[d], cst(1)));
+              } else {
+                i = padSourceIndex(b, l, mode, o, padLo[d], srcLen[d]);
+              }
+              idx.push_back(arith::AddIOp::create(b, l, i, srcOff[d]));
+            }
+            Value v = tensor::ExtractOp::create(b, l, x, idx);
+            if (inside)
+              v = arith::SelectOp::create(b, l, inside, v, padValue);
+            linalg::YieldOp::create(b, l, v);
+          })
+          .getResult(0);
+  rewriter.replaceOp(op, r);
+  return success();
 }
 
 struct PadLowering : OpConversionPattern<onnx::PadOp> {
@@ -266,9 +483,28 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
     if (failed(type) || failed(xType))
       return failure();
     int64_t rank = xType->getRank();
+    Type elt = type->getElementType();
+    StringRef mode = op.getMode();
+    Value padValue;
+    if (mode == "constant") {
+      Value cv = adaptor.getConstantValue();
+      if (!isa<NoneType>(cv.getType())) {
+        auto ct = dyn_cast<RankedTensorType>(cv.getType());
+        if (!ct || ct.getNumElements() != 1)
+          return rewriter.notifyMatchFailure(op, "constant_value not scalar");
+        SmallVector<Value> idx(
+            ct.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+        padValue = tensor::ExtractOp::create(rewriter, loc, cv, idx);
+      } else if (auto v = op.getValue()) {
+        padValue = createScalar(rewriter, loc, elt, v->convertToDouble());
+      } else {
+        padValue = createScalar(rewriter, loc, elt, 0.0);
+      }
+    }
     auto pads = onnx::getConstantInts(op.getPads());
-    if (!pads)
-      return rewriter.notifyMatchFailure(op, "pads must be constant");
+    if (!pads ||
+        (!onnx::isNone(op.getAxes()) && !onnx::getConstantInts(op.getAxes())))
+      return lowerRuntimePad(op, adaptor, *xType, *type, padValue, rewriter);
     SmallVector<int64_t> axes;
     if (!onnx::isNone(op.getAxes())) {
       auto a = onnx::getConstantInts(op.getAxes());
@@ -295,23 +531,7 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
     for (int64_t d = 0; d < rank; ++d)
       if (xType->getDimSize(d) + lo[d] + hi[d] != type->getDimSize(d))
         return rewriter.notifyMatchFailure(op, "pads disagree with result");
-    Type elt = type->getElementType();
-    StringRef mode = op.getMode();
     if (mode == "constant") {
-      Value padValue;
-      Value cv = adaptor.getConstantValue();
-      if (!isa<NoneType>(cv.getType())) {
-        auto ct = dyn_cast<RankedTensorType>(cv.getType());
-        if (!ct || ct.getNumElements() != 1)
-          return rewriter.notifyMatchFailure(op, "constant_value not scalar");
-        SmallVector<Value> idx(
-            ct.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
-        padValue = tensor::ExtractOp::create(rewriter, loc, cv, idx);
-      } else if (auto v = op.getValue()) {
-        padValue = createScalar(rewriter, loc, elt, v->convertToDouble());
-      } else {
-        padValue = createScalar(rewriter, loc, elt, 0.0);
-      }
       rewriter.replaceOp(
           op, padTensor(rewriter, loc, adaptor.getData(), lo, hi, padValue));
       return success();
@@ -342,8 +562,11 @@ struct PadLowering : OpConversionPattern<onnx::PadOp> {
               SmallVector<Value> idx;
               for (int64_t d = 0; d < rank; ++d) {
                 Value o = linalg::IndexOp::create(nb, nl, d);
-                idx.push_back(padSourceIndex(nb, nl, mode, o, lo[d],
-                                             cType.getDimSize(d)));
+                idx.push_back(padSourceIndex(
+                    nb, nl, mode, o,
+                    arith::ConstantIndexOp::create(nb, nl, lo[d]),
+                    arith::ConstantIndexOp::create(nb, nl,
+                                                   cType.getDimSize(d))));
               }
               Value v = tensor::ExtractOp::create(nb, nl, x, idx);
               linalg::YieldOp::create(nb, nl, v);

@@ -4,9 +4,10 @@
 // maps an output index x to an input coordinate a*x + b; a and b are
 // folded at compile time when the scales/sizes/roi are constants, and
 // computed once before the loop (f64 scalars read with tensor.extract) when
-// they are run-time inputs. The body computes the coordinate in f64 (as ONNX's reference does), rounds it
-// (nearest) or forms 2 (linear) or 4 (cubic) taps per resized dim with
-// clamped indices, and reads the input with tensor.extract.
+// they are run-time inputs. The body computes the coordinate in f64 (as ONNX's
+// reference does), rounds it (nearest) or forms 2 (linear) or 4 (cubic) taps
+// per resized dim with clamped indices, and reads the input with
+// tensor.extract.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
@@ -38,8 +39,7 @@ struct F64Builder {
                : arith::ConstantOp::create(b, loc, b.getF64FloatAttr(x.c))
                      .getResult();
   }
-  template <typename OpTy>
-  F64 bin(F64 x, F64 y, double (*f)(double, double)) {
+  template <typename OpTy> F64 bin(F64 x, F64 y, double (*f)(double, double)) {
     if (x.isConst() && y.isConst())
       return F64(f(x.c, y.c));
     return F64(OpTy::create(b, loc, val(x), val(y)).getResult());
@@ -69,10 +69,10 @@ struct F64Builder {
     if (x.isConst())
       return (eq ? x.c == c : x.c > c) ? t : f;
     Value cond = arith::CmpFOp::create(
-        b, loc, eq ? arith::CmpFPredicate::OEQ : arith::CmpFPredicate::OGT,
-        x.v, val(F64(c)));
-    return F64(arith::SelectOp::create(b, loc, cond, val(t), val(f))
-                   .getResult());
+        b, loc, eq ? arith::CmpFPredicate::OEQ : arith::CmpFPredicate::OGT, x.v,
+        val(F64(c)));
+    return F64(
+        arith::SelectOp::create(b, loc, cond, val(t), val(f)).getResult());
   }
   /// Element i of a 1-D tensor, as f64.
   F64 extract(Value t, int64_t i) {
@@ -80,7 +80,8 @@ struct F64Builder {
     Value e = tensor::ExtractOp::create(b, loc, t, idx);
     Type et = e.getType();
     if (isa<IntegerType>(et))
-      return F64(arith::SIToFPOp::create(b, loc, b.getF64Type(), e).getResult());
+      return F64(
+          arith::SIToFPOp::create(b, loc, b.getF64Type(), e).getResult());
     if (!et.isF64())
       e = arith::ExtFOp::create(b, loc, b.getF64Type(), e);
     return F64(e);
@@ -168,7 +169,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       };
       if (policy == "stretch") {
         for (int64_t i = 0; i < na; ++i)
-          scales[axes[i]] = fb.div(sizeAt(i), (double)xType->getDimSize(axes[i]));
+          scales[axes[i]] =
+              fb.div(sizeAt(i), (double)xType->getDimSize(axes[i]));
       } else {
         F64 sc = policy == "not_larger" ? 1e300 : 0.0;
         for (int64_t i = 0; i < na; ++i) {
@@ -226,8 +228,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         t.a = fb.selectCmp(outF, 1.0, inv, 0.0);
         t.b = fb.selectCmp(outF, 1.0, halfInv, 0.0);
       } else if (ctm == "align_corners") {
-        t.a = fb.selectCmp(outF, 1.0, 0.0,
-                           fb.div(in - 1, fb.sub(outF, 1.0)), /*eq=*/true);
+        t.a = fb.selectCmp(outF, 1.0, 0.0, fb.div(in - 1, fb.sub(outF, 1.0)),
+                           /*eq=*/true);
         t.b = 0.0;
       } else if (ctm == "asymmetric") {
         t.a = inv;
@@ -235,8 +237,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       } else if (ctm == "tf_crop_and_resize") {
         F64 st = roiStart[d], en = roiEnd[d];
         t.a = fb.selectCmp(
-            outF, 1.0, fb.div(fb.mul(fb.sub(en, st), in - 1), fb.sub(outF, 1.0)),
-            0.0);
+            outF, 1.0,
+            fb.div(fb.mul(fb.sub(en, st), in - 1), fb.sub(outF, 1.0)), 0.0);
         t.b = fb.selectCmp(outF, 1.0, fb.mul(st, in - 1),
                            fb.mul(fb.mul(0.5, fb.add(st, en)), in - 1));
       } else {

@@ -216,3 +216,51 @@ func.func @scatter_elements(%x: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor
   %0 = "onnx.ScatterElements"(%x, %i, %u) {reduction = "add"} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
 }
+
+// -----
+
+// Slice with run-time starts/axes/steps: offsets and steps per dim computed
+// before the loop (negative values wrapped, starts clamped), then a gather.
+// CHECK-LABEL: func.func @slice_runtime
+// CHECK: tensor.extract %{{.*}} : tensor<2xi64>
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<3x10x5xf32>)
+// CHECK: arith.muli
+// CHECK: tensor.extract %{{.*}} : tensor<20x10x5xf32>
+func.func @slice_runtime(%x: tensor<20x10x5xf32>, %s: tensor<2xi64>, %e: tensor<2xi64>, %a: tensor<2xi64>, %st: tensor<2xi64>) -> tensor<3x10x5xf32> {
+  %0 = "onnx.Slice"(%x, %s, %e, %a, %st) : (tensor<20x10x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<3x10x5xf32>
+  return %0 : tensor<3x10x5xf32>
+}
+
+// -----
+
+// Pad with run-time pads (constant mode): begin pads read before the loop,
+// the pad value selected outside the source.
+// CHECK-LABEL: func.func @pad_runtime_constant
+// CHECK: tensor.extract %{{.*}} : tensor<8xi64>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x3x4x5xf32>)
+// CHECK: tensor.extract %{{.*}} : tensor<1x3x4x5xf32>
+// CHECK: arith.select
+func.func @pad_runtime_constant(%x: tensor<1x3x4x5xf32>, %p: tensor<8xi64>, %v: tensor<f32>) -> tensor<1x3x4x5xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Pad"(%x, %p, %v, %n) {mode = "constant"} : (tensor<1x3x4x5xf32>, tensor<8xi64>, tensor<f32>, none) -> tensor<1x3x4x5xf32>
+  return %0 : tensor<1x3x4x5xf32>
+}
+
+// -----
+
+// Pad with run-time pads in reflect mode: the source index is reflected with
+// a run-time period.
+// CHECK-LABEL: func.func @pad_runtime_reflect
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x3x6x5xf32>)
+// CHECK: arith.remsi
+// CHECK: tensor.extract %{{.*}} : tensor<1x3x4x5xf32>
+func.func @pad_runtime_reflect(%x: tensor<1x3x4x5xf32>, %p: tensor<8xi64>) -> tensor<1x3x6x5xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Pad"(%x, %p, %n, %n) {mode = "reflect"} : (tensor<1x3x4x5xf32>, tensor<8xi64>, none, none) -> tensor<1x3x6x5xf32>
+  return %0 : tensor<1x3x6x5xf32>
+}
