@@ -326,6 +326,11 @@ llvm::Error linkSharedObject(llvm::StringRef objPath, llvm::StringRef runtimeLib
                                    "--version-script", script.str().str(),
                                    "-z", "noexecstack", "-z", "now",
                                    "--hash-style=gnu", "--as-needed",
+                                   // The runtime's entry points are exported
+                                   // even when no kernel calls into it (a
+                                   // model without parallel loops).
+                                   "--undefined=kiln_rt_create",
+                                   "--undefined=kiln_rt_destroy",
                                    "-soname",
                                    llvm::sys::path::filename(output).str(),
                                    objPath.str(), runtimeLib.str()};
