@@ -5,6 +5,7 @@
 #include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/to-linalg/Passes.h"
+#include "targets/cpu/TileTable.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -41,19 +42,29 @@ std::string describeLoc(Location loc) {
 
 /// ONNX TensorProto data type code of an element type (0 if none).
 int32_t onnxDType(Type t) {
-  if (t.isF32()) return 1;
-  if (t.isF64()) return 11;
-  if (t.isF16()) return 10;
-  if (t.isBF16()) return 16;
+  if (t.isF32())
+    return 1;
+  if (t.isF64())
+    return 11;
+  if (t.isF16())
+    return 10;
+  if (t.isBF16())
+    return 16;
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
-    case 1: return 9;
-    case 8: return u ? 2 : 3;
-    case 16: return u ? 4 : 5;
-    case 32: return u ? 12 : 6;
-    case 64: return u ? 13 : 7;
-    default: return 0;
+    case 1:
+      return 9;
+    case 8:
+      return u ? 2 : 3;
+    case 16:
+      return u ? 4 : 5;
+    case 32:
+      return u ? 12 : 6;
+    case 64:
+      return u ? 13 : 7;
+    default:
+      return 0;
     }
   }
   return 0;
@@ -99,7 +110,8 @@ CompileSession::CompileSession() {
 CompileSession::~CompileSession() = default;
 
 llvm::Error CompileSession::takeError(StringRef what) {
-  std::string msg = firstError_.empty() ? (what + " failed").str() : firstError_;
+  std::string msg =
+      firstError_.empty() ? (what + " failed").str() : firstError_;
   firstError_.clear();
   return err(path_ + ": " + msg);
 }
@@ -157,9 +169,8 @@ llvm::Error CompileSession::describe() {
         std::string s;
         llvm::raw_string_ostream os(s);
         os << t.getElementType();
-        return err(path_ + ": " + kind + " '" + d.name +
-                   "' has element type " + s +
-                   ", which compiled models do not support yet");
+        return err(path_ + ": " + kind + " '" + d.name + "' has element type " +
+                   s + ", which compiled models do not support yet");
       }
       d.dims.assign(t.getShape().begin(), t.getShape().end());
       out.push_back(d);
@@ -187,6 +198,13 @@ llvm::Error CompileSession::lowerToLinalg() {
 llvm::Error CompileSession::lowerToLLVM(const CompileOptions &options) {
   CPUCodegenOptions cg;
   cg.tiles = options.tiles;
+  cg.vectorize = options.vectorize;
+  // Vector width and register tiles from the target CPU.
+  cpu::TileTable table = cpu::selectTiles(cpu::getCPUFeatures(
+      options.target.triple, options.target.cpu, options.target.features));
+  cg.vectorBits = table.vectorBits;
+  cg.matmulRows = table.matmulRows;
+  cg.matmulVectors = table.matmulVectors;
   return runPipeline(
       [&](OpPassManager &pm) { buildCPUCodegenPipeline(pm, cg); },
       "code generation");
@@ -196,7 +214,8 @@ llvm::Error CompileSession::emit(const CompileOptions &options, EmitKind kind,
                                  StringRef output, StringRef argv0) {
   std::string triple = resolveTriple(options.target);
   std::string runtime = findRuntimeLibrary(triple, argv0);
-  if (auto e = emitModel(*module_, desc_, options.target, kind, runtime, output))
+  if (auto e =
+          emitModel(*module_, desc_, options.target, kind, runtime, output))
     return err(path_ + ": " + llvm::toString(std::move(e)));
   return llvm::Error::success();
 }

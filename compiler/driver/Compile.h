@@ -24,7 +24,8 @@ std::optional<Stage> parseStage(llvm::StringRef name);
 struct CompileOptions {
   ImportOptions import;
   TargetOptions target;
-  int64_t tiles = 16; // parallel tiles per root op
+  int64_t tiles = 16;    // parallel tiles per root op
+  bool vectorize = true; // register tiles + vector code (kiln-vectorize)
 };
 
 /// Registers everything a compile session needs (dialects, passes).

@@ -12,10 +12,10 @@
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/IRBuilder.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -59,7 +59,8 @@ std::string multiarch(const llvm::Triple &t) {
   std::string arch = t.getArchName().str();
   if (t.getArch() == llvm::Triple::arm)
     arch = "arm";
-  std::string env = llvm::Triple::getEnvironmentTypeName(t.getEnvironment()).str();
+  std::string env =
+      llvm::Triple::getEnvironmentTypeName(t.getEnvironment()).str();
   return arch + "-" + llvm::Triple::getOSTypeName(t.getOS()).str() + "-" + env;
 }
 
@@ -107,9 +108,8 @@ llvm::GlobalVariable *makeString(llvm::Module &m, llvm::StringRef s,
                                  const llvm::Twine &name) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *init = llvm::ConstantDataArray::getString(ctx, s, true);
-  auto *gv = new llvm::GlobalVariable(m, init->getType(), true,
-                                      llvm::GlobalValue::PrivateLinkage, init,
-                                      name);
+  auto *gv = new llvm::GlobalVariable(
+      m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, name);
   gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   return gv;
 }
@@ -141,7 +141,8 @@ void flattenWeights(ModuleOp module) {
     } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
       if (dense.isSplat())
         continue;
-      flat = DenseElementsAttr::getFromRawBuffer(flatTensor, dense.getRawData());
+      flat =
+          DenseElementsAttr::getFromRawBuffer(flatTensor, dense.getRawData());
     } else {
       continue;
     }
@@ -173,8 +174,8 @@ llvm::Error addDispatchGlue(llvm::Module &m) {
       if (!f.getArg(i + 2)->getType()->isPointerTy())
         return err("internal: non-pointer capture in " + f.getName());
     // void kiln_tramp_N(i64 i, ptr args) { kiln_par_N(i, args[0], ...); }
-    auto *tramp = llvm::Function::Create(trampTy, llvm::GlobalValue::InternalLinkage,
-                                         "kiln_tramp_" + n, m);
+    auto *tramp = llvm::Function::Create(
+        trampTy, llvm::GlobalValue::InternalLinkage, "kiln_tramp_" + n, m);
     {
       llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
       SmallVector<llvm::Value *> args{tramp->getArg(0)};
@@ -218,7 +219,8 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
   mainFn->setLinkage(llvm::GlobalValue::InternalLinkage);
 
   // int32_t run(void *const *in, void *const *out, void *ws, kiln_rt *rt)
-  auto *runTy = llvm::FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy}, false);
+  auto *runTy =
+      llvm::FunctionType::get(i32, {ptrTy, ptrTy, ptrTy, ptrTy}, false);
   auto *run = llvm::Function::Create(runTy, llvm::GlobalValue::InternalLinkage,
                                      "kiln_model_run", m);
   {
@@ -244,7 +246,8 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
     for (auto [i, t] : llvm::enumerate(list)) {
       llvm::Constant *dims = llvm::ConstantPointerNull::get(ptrTy);
       if (!t.dims.empty()) {
-        auto *init = llvm::ConstantDataArray::get(ctx, ArrayRef<int64_t>(t.dims));
+        auto *init =
+            llvm::ConstantDataArray::get(ctx, ArrayRef<int64_t>(t.dims));
         auto *gv = new llvm::GlobalVariable(
             m, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init,
             "kiln_" + kind + "_dims_" + llvm::Twine(i));
@@ -258,28 +261,25 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
     if (elems.empty())
       return llvm::ConstantPointerNull::get(ptrTy);
     auto *arrTy = llvm::ArrayType::get(tensorTy, elems.size());
-    return new llvm::GlobalVariable(m, arrTy, true,
-                                    llvm::GlobalValue::PrivateLinkage,
-                                    llvm::ConstantArray::get(arrTy, elems),
-                                    "kiln_" + kind);
+    return new llvm::GlobalVariable(
+        m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(arrTy, elems), "kiln_" + kind);
   };
   auto *abiTy = llvm::StructType::create(
       ctx, {i32, i32, i32, i32, ptrTy, ptrTy, i64, i64, ptrTy, ptrTy, ptrTy},
       "kiln_model_abi");
   constexpr uint32_t kAbiVersion = 1; // KILN_MODEL_ABI_VERSION
   llvm::Constant *abiInit = llvm::ConstantStruct::get(
-      abiTy,
-      {llvm::ConstantInt::get(i32, kAbiVersion),
-       llvm::ConstantInt::get(i32, nIn), llvm::ConstantInt::get(i32, nOut),
-       llvm::ConstantInt::get(i32, 0), tensors(desc.inputs, "inputs"),
-       tensors(desc.outputs, "outputs"),
-       llvm::ConstantInt::get(i64, workspaceSize),
-       llvm::ConstantInt::get(i64, 64),
-       makeString(m, "kiln-compile 0.1", "kiln_producer"),
-       makeString(m, triple, "kiln_target"), run});
-  auto *abi = new llvm::GlobalVariable(m, abiTy, true,
-                                       llvm::GlobalValue::PrivateLinkage,
-                                       abiInit, "kiln_abi");
+      abiTy, {llvm::ConstantInt::get(i32, kAbiVersion),
+              llvm::ConstantInt::get(i32, nIn),
+              llvm::ConstantInt::get(i32, nOut), llvm::ConstantInt::get(i32, 0),
+              tensors(desc.inputs, "inputs"), tensors(desc.outputs, "outputs"),
+              llvm::ConstantInt::get(i64, workspaceSize),
+              llvm::ConstantInt::get(i64, 64),
+              makeString(m, "kiln-compile 0.1", "kiln_producer"),
+              makeString(m, triple, "kiln_target"), run});
+  auto *abi = new llvm::GlobalVariable(
+      m, abiTy, true, llvm::GlobalValue::PrivateLinkage, abiInit, "kiln_abi");
   auto *getAbi = llvm::Function::Create(llvm::FunctionType::get(ptrTy, false),
                                         llvm::GlobalValue::ExternalLinkage,
                                         "kiln_model_get_abi", m);
@@ -299,15 +299,16 @@ llvm::Error writeFile(llvm::StringRef path,
   return llvm::Error::success();
 }
 
-llvm::Error linkSharedObject(llvm::StringRef objPath, llvm::StringRef runtimeLib,
-                             llvm::StringRef output, const llvm::Triple &triple) {
+llvm::Error linkSharedObject(llvm::StringRef objPath,
+                             llvm::StringRef runtimeLib, llvm::StringRef output,
+                             const llvm::Triple &triple) {
   if (!llvm::sys::fs::exists(runtimeLib))
     return err("the Kiln runtime for " + triple.str() + " was not found at '" +
                runtimeLib + "'");
   SmallString<128> script;
   int fd;
-  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-exports", "map", fd,
-                                                   script))
+  if (auto ec =
+          llvm::sys::fs::createTemporaryFile("kiln-exports", "map", fd, script))
     return err("cannot create a temporary file: " + ec.message());
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
@@ -322,18 +323,15 @@ llvm::Error linkSharedObject(llvm::StringRef objPath, llvm::StringRef runtimeLib
   } else {
     libDirs = {"/usr/" + arch + "/lib"};
   }
-  std::vector<std::string> args = {"ld.lld", "-shared", "-o", output.str(),
-                                   "--version-script", script.str().str(),
-                                   "-z", "noexecstack", "-z", "now",
-                                   "--hash-style=gnu", "--as-needed",
-                                   // The runtime's entry points are exported
-                                   // even when no kernel calls into it (a
-                                   // model without parallel loops).
-                                   "--undefined=kiln_rt_create",
-                                   "--undefined=kiln_rt_destroy",
-                                   "-soname",
-                                   llvm::sys::path::filename(output).str(),
-                                   objPath.str(), runtimeLib.str()};
+  std::vector<std::string> args = {
+      "ld.lld", "-shared", "-o", output.str(), "--version-script",
+      script.str().str(), "-z", "noexecstack", "-z", "now", "--hash-style=gnu",
+      "--as-needed",
+      // The runtime's entry points are exported
+      // even when no kernel calls into it (a
+      // model without parallel loops).
+      "--undefined=kiln_rt_create", "--undefined=kiln_rt_destroy", "-soname",
+      llvm::sys::path::filename(output).str(), objPath.str(), runtimeLib.str()};
   for (const std::string &d : libDirs)
     args.push_back("-L" + d);
   args.push_back("-lm");
@@ -343,8 +341,8 @@ llvm::Error linkSharedObject(llvm::StringRef objPath, llvm::StringRef runtimeLib
     argv.push_back(a.c_str());
   std::string linkErrors;
   llvm::raw_string_ostream errOS(linkErrors);
-  lld::Result r = lld::lldMain(argv, llvm::nulls(), errOS,
-                               {{lld::Gnu, &lld::elf::link}});
+  lld::Result r =
+      lld::lldMain(argv, llvm::nulls(), errOS, {{lld::Gnu, &lld::elf::link}});
   llvm::sys::fs::remove(script);
   if (r.retCode != 0) {
     StringRef first = StringRef(linkErrors).split('\n').first;
@@ -411,7 +409,8 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
   std::string verifyErrors;
   llvm::raw_string_ostream vs(verifyErrors);
   if (llvm::verifyModule(*m, &vs))
-    return err("internal: invalid LLVM IR: " + StringRef(verifyErrors).split('\n').first);
+    return err("internal: invalid LLVM IR: " +
+               StringRef(verifyErrors).split('\n').first);
 
   // Optimize.
   {
@@ -437,8 +436,9 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
   }
 
   if (kind == EmitKind::LLVMIR)
-    return writeFile(outputPath,
-                     [&](llvm::raw_pwrite_stream &os) { m->print(os, nullptr); });
+    return writeFile(outputPath, [&](llvm::raw_pwrite_stream &os) {
+      m->print(os, nullptr);
+    });
 
   auto emitObject = [&](llvm::StringRef path) -> llvm::Error {
     std::error_code ec;
@@ -458,7 +458,8 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
 
   SmallString<128> objPath;
   int fd;
-  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-model", "o", fd, objPath))
+  if (auto ec =
+          llvm::sys::fs::createTemporaryFile("kiln-model", "o", fd, objPath))
     return err("cannot create a temporary file: " + ec.message());
   ::close(fd);
   auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove(objPath); });

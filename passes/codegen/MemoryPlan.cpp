@@ -123,14 +123,15 @@ LogicalResult planWorkspace(func::FuncOp func, int64_t alignment) {
   MLIRContext *ctx = func.getContext();
   auto wsType = MemRefType::get({total}, IntegerType::get(ctx, 8));
   unsigned argIndex = func.getNumArguments();
-  if (failed(func.insertArgument(argIndex, wsType,
-                                 DictionaryAttr::get(ctx), func.getLoc())))
+  if (failed(func.insertArgument(argIndex, wsType, DictionaryAttr::get(ctx),
+                                 func.getLoc())))
     return failure();
   func.setArgAttr(argIndex, "kiln.workspace", UnitAttr::get(ctx));
   Value ws = func.getArgument(argIndex);
   for (auto [alloc, buf] : llvm::zip(allocs, buffers)) {
     OpBuilder b(alloc);
-    Value offset = arith::ConstantIndexOp::create(b, alloc.getLoc(), buf.offset);
+    Value offset =
+        arith::ConstantIndexOp::create(b, alloc.getLoc(), buf.offset);
     auto view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(), ws,
                                        offset, ValueRange{});
     alloc.replaceAllUsesWith(view.getResult());

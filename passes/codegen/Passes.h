@@ -4,12 +4,14 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -23,6 +25,12 @@ namespace kiln {
 
 struct CPUCodegenOptions {
   int64_t tiles = 16;
+  /// Register tiling and vectorization (kiln-vectorize); the sizes come
+  /// from the target's tile table (targets/cpu/TileTable.h).
+  bool vectorize = true;
+  int64_t vectorBits = 128;
+  int64_t matmulRows = 4;
+  int64_t matmulVectors = 2;
 };
 
 /// onnx dialect (shape-inferred) -> linalg on tensors.

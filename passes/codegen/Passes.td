@@ -39,6 +39,99 @@ def TileAndDistributePass
                            "mlir::arith::ArithDialect"];
 }
 
+def VectorizePass : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to register tiles and vectorize them (on tensors)";
+  let description = [{
+    Runs after kiln-tile-and-distribute, before bufferization. Each linalg
+    op (inside the thread tiles or not) is tiled again with `scf.for` to a
+    register tile, partial tiles are peeled so all tiles are static, and the
+    tiles are vectorized:
+
+    - `linalg.matmul` / `linalg.batch_matmul`: `matmul-rows` x
+      (`matmul-vectors` vectors) of the result, K by 1;
+    - `linalg.conv_2d_nchw_fchw` / `linalg.depthwise_conv_2d_nchw_chw`: one
+      output row, a run of output columns (vectors) x a few output channels,
+      input channel and window by 1; such a tile is a matmul (a multiply-add
+      for depthwise) of the filter column and a (strided) input row;
+    - fills and elementwise generics: the innermost dim by the vector width.
+
+    Accumulators (transfer_read/transfer_write pairs on loop-carried
+    tensors) are hoisted out of the reduction loops, then `vector.contract`
+    is lowered to outer products (FMAs). Vector widths and tile sizes come
+    from the target (targets/cpu/TileTable.h).
+
+    Before:
+    ```mlir
+    %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x32xf32>)
+                       outs(%c : tensor<16x32xf32>) -> tensor<16x32xf32>
+    ```
+    After (vector-bits = 512, matmul-rows = 8, matmul-vectors = 2):
+    ```mlir
+    %0 = scf.for %i = %c0 to %c16 step %c8 iter_args(%t = %c) -> (tensor<16x32xf32>) {
+      %acc = vector.transfer_read %t[%i, %c0], %pad : tensor<16x32xf32>, vector<8x32xf32>
+      %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%v = %acc) -> (vector<8x32xf32>) {
+        ... vector.transfer_read of a column of %a and a row of %b,
+            eight vector.fma on vector<32xf32> ...
+      }
+      %w = vector.transfer_write %r, %t[%i, %c0] : vector<8x32xf32>, tensor<16x32xf32>
+      scf.yield %w : tensor<16x32xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"128",
+           "Bits in one vector register">,
+    Option<"matmulRows", "matmul-rows", "int64_t", /*default=*/"4",
+           "Rows of a matmul register tile">,
+    Option<"matmulVectors", "matmul-vectors", "int64_t", /*default=*/"2",
+           "Columns of a matmul register tile, in vectors">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::linalg::LinalgDialect", "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
+}
+
+def CarryInPlacePass : Pass<"kiln-carry-in-place", "mlir::func::FuncOp"> {
+  let summary = "Write each loop-carried tensor into its iteration argument";
+  let description = [{
+    One-shot bufferization keeps a tensor carried by an `scf.for` in one
+    buffer only when the yielded value is written into the iteration
+    argument's buffer (it refuses the loop otherwise, or would allocate
+    every iteration). A yielded tensor computed elsewhere (a fresh
+    `tensor.empty` destination, often after canonicalization has replaced
+    a fully overwritten destination) is therefore copied into the iteration
+    argument with `bufferization.materialize_in_destination` right before
+    the yield. Values already written into the argument (through DPS inits,
+    `tensor.insert_slice`, `vector.transfer_write` or nested loops) are left
+    alone.
+
+    Second, a tensor defined outside a loop and written in place inside it
+    (a `vector.transfer_write`, `tensor.insert_slice` or DPS init whose
+    destination comes from outside) would be one buffer shared by all
+    iterations, and the analysis does not always see that a later iteration
+    reads what an earlier one overwrote. Each iteration gets its own: a new
+    `tensor.empty` when the contents are undefined, otherwise a
+    `bufferization.alloc_tensor() copy(...)`. Runs right before
+    bufferization.
+
+    Before:
+    ```mlir
+    %r = scf.for %i = %c0 to %n step %c1 iter_args(%h = %h0) -> (tensor<4xf32>) {
+      %e = tensor.empty() : tensor<4xf32>
+      %new = linalg.generic ... ins(%h : tensor<4xf32>) outs(%e : tensor<4xf32>)
+      scf.yield %new : tensor<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+      %c = bufferization.materialize_in_destination %new in %h
+          : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      scf.yield %c : tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 def PlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
   let summary = "Place every intermediate buffer in one workspace arena";
   let description = [{

@@ -37,7 +37,18 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createTileAndDistributePass(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Register tiles, vectorized (still on tensors).
+  if (options.vectorize) {
+    VectorizePassOptions vec;
+    vec.vectorBits = options.vectorBits;
+    vec.matmulRows = options.matmulRows;
+    vec.matmulVectors = options.matmulVectors;
+    pm.addNestedPass<func::FuncOp>(createVectorizePass(vec));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   // Bufferize: outputs become caller buffers, intermediates one arena.
+  pm.addNestedPass<func::FuncOp>(createCarryInPlacePass());
   addUpstream(pm, "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map}");
   addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs "
@@ -47,13 +58,19 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createOutlineParallelPass());
   pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
   // Lower to the LLVM dialect.
+  // n-D transfers become 1-D ones (loads/stores, scalar loops where
+  // strided); the rest of the vector dialect goes to LLVM vectors.
   addUpstream(pm, "func.func(scf-forall-to-for),"
+                  "func.func(convert-vector-to-scf{full-unroll=true}),"
                   "func.func(convert-linalg-to-loops),"
                   "expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,"
+                  // libm calls on vectors are unrolled into vector ops,
+                  // so the math lowering comes first.
                   "convert-math-to-llvm,convert-math-to-libm,"
+                  "convert-vector-to-llvm{reassociate-fp-reductions=true},"
                   "finalize-memref-to-llvm,convert-arith-to-llvm,"
-                  "convert-index-to-llvm,"
+                  "convert-index-to-llvm,convert-ub-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
                   "convert-cf-to-llvm,reconcile-unrealized-casts");
   pm.addPass(createCanonicalizerPass());

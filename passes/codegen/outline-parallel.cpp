@@ -139,15 +139,15 @@ struct OutlineParallelPass
         SmallVector<Type> dispatchTypes{ptrType, IndexType::get(ctx)};
         for (Value r : roots)
           dispatchTypes.push_back(r.getType());
-        auto decl = func::FuncOp::create(
-            mb, forall.getLoc(), dispatch,
-            FunctionType::get(ctx, dispatchTypes, {}));
+        auto decl =
+            func::FuncOp::create(mb, forall.getLoc(), dispatch,
+                                 FunctionType::get(ctx, dispatchTypes, {}));
         decl.setPrivate();
         decl->setAttr("kiln.parallel_body", FlatSymbolRefAttr::get(body));
 
         OpBuilder cb(forall);
-        SmallVector<Value> args{rt, arith::ConstantIndexOp::create(
-                                        cb, forall.getLoc(), count)};
+        SmallVector<Value> args{
+            rt, arith::ConstantIndexOp::create(cb, forall.getLoc(), count)};
         args.append(roots.begin(), roots.end());
         func::CallOp::create(cb, forall.getLoc(), decl, args);
         forall.erase();

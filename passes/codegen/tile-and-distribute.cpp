@@ -27,6 +27,31 @@ bool isRoot(linalg::LinalgOp op) {
          llvm::any_of(op->getResults(), [](Value r) { return !r.hasOneUse(); });
 }
 
+/// The linalg producers that fuse into `root`'s loop: transitively, those
+/// whose results all feed (once) an op of the group.
+llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root) {
+  llvm::SmallPtrSet<Operation *, 8> group;
+  SmallVector<Operation *> worklist = {root};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    for (Value operand : op->getOperands()) {
+      auto producer = operand.getDefiningOp<linalg::LinalgOp>();
+      if (!producer || group.contains(producer) ||
+          !producer.hasPureTensorSemantics() ||
+          producer->getParentOfType<scf::ForallOp>())
+        continue;
+      bool single = llvm::all_of(producer->getResults(), [&](Value r) {
+        return r.hasOneUse() && *r.getUsers().begin() == op;
+      });
+      if (!single)
+        continue;
+      group.insert(producer);
+      worklist.push_back(producer);
+    }
+  }
+  return group;
+}
+
 struct TileAndDistributePass
     : kiln::impl::TileAndDistributePassBase<TileAndDistributePass> {
   using Base::Base;
@@ -63,6 +88,13 @@ struct TileAndDistributePass
       if (dim < 0)
         continue;
       int64_t n = std::min<int64_t>(tiles, ranges[dim]);
+      // Prefer a count that divides the dim: every tile then has a static
+      // shape (fusable, vectorizable).
+      for (int64_t d = n; d >= std::max<int64_t>(1, n / 2); --d)
+        if (ranges[dim] % d == 0) {
+          n = d;
+          break;
+        }
       SmallVector<OpFoldResult> numThreads(ranges.size(),
                                            rewriter.getIndexAttr(0));
       numThreads[dim] = rewriter.getIndexAttr(n);
@@ -72,12 +104,20 @@ struct TileAndDistributePass
       tiling.setNumThreads(numThreads);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
+      // The group is decided before tiling: while the loop is built, the
+      // original root and the already fused producers still use their
+      // operands, so use counts taken in the control function are off.
+      llvm::SmallPtrSet<Operation *, 8> group = fusionGroup(root);
       options.setFusionControlFn(
-          [](tensor::ExtractSliceOp, OpResult producer, bool)
+          [&group](tensor::ExtractSliceOp slice, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-            // Fuse single-use linalg producers; shared ones stay roots.
-            if (!isa<linalg::LinalgOp>(producer.getOwner()) ||
-                !producer.hasOneUse())
+            // Fuse single-use linalg producers; shared ones stay roots. A
+            // tile that needs all of the producer would recompute it in
+            // every iteration: leave that producer outside.
+            if (!group.contains(producer.getOwner()) ||
+                !slice.getResultType().hasStaticShape() ||
+                slice.getResultType().getShape() ==
+                    slice.getSourceType().getShape())
               return std::nullopt;
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           });

@@ -141,7 +141,6 @@ void populateNormalizationPatterns(mlir::TypeConverter &tc,
 void populateMiscPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 
-
 //===----------------------------------------------------------------------===//
 // Helpers of the MatMul/Conv/Pooling/DataMovement families.
 //===----------------------------------------------------------------------===//
@@ -180,8 +179,8 @@ mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// Reshapes static `x` to `shape` (same element count): one
 /// tensor.collapse_shape or tensor.expand_shape when the shapes allow,
 /// collapse-to-1-D + expand otherwise.
-mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value x, llvm::ArrayRef<int64_t> shape);
+mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                          llvm::ArrayRef<int64_t> shape);
 
 /// Broadcasts `x` (numpy rules) to `type` with a linalg.generic; `x` when
 /// the shapes already agree.
@@ -206,6 +205,8 @@ void populateGatherScatterPatterns(mlir::TypeConverter &tc,
                                    mlir::RewritePatternSet &patterns);
 void populateResizePatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -40,6 +40,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateSoftmaxPatterns(typeConverter, patterns);
     kiln::tolinalg::populateNormalizationPatterns(typeConverter, patterns);
     kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -28,49 +28,60 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory kilnCategory("kiln-compile options");
+
 static cl::opt<std::string> inputPath(cl::Positional, cl::desc("MODEL.onnx"),
-                                      cl::Required);
-static cl::opt<std::string> outputPath("o", cl::desc("output file ('-': stdout)"),
-                                       cl::value_desc("OUT"), cl::init("-"));
+                                      cl::Required, cl::cat(kilnCategory));
+static cl::opt<std::string> outputPath("o",
+                                       cl::desc("output file ('-': stdout)"),
+                                       cl::value_desc("OUT"), cl::init("-"),
+                                       cl::cat(kilnCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("what to produce: onnx (imported, shape-inferred onnx "
                   "dialect), linalg, llvm (LLVM IR), obj, so (default)"),
-         cl::init("so"));
+         cl::init("so"), cl::cat(kilnCategory));
 static cl::opt<std::string> target("target",
                                    cl::desc("target triple (default: host)"),
-                                   cl::init(""));
+                                   cl::init(""), cl::cat(kilnCategory));
 static cl::opt<std::string>
-    cpu("cpu", cl::desc("target CPU: a name (e.g. skylake, cortex-a76) or "
-                        "'native' (default: a portable level)"),
-        cl::init(""));
-static cl::opt<unsigned> optLevel(
-    "O", cl::desc("optimization level 0-3 (default 2)"), cl::Prefix,
-    cl::init(2));
+    cpu("cpu",
+        cl::desc("target CPU: a name (e.g. skylake, cortex-a76) or "
+                 "'native' (default: a portable level)"),
+        cl::init(""), cl::cat(kilnCategory));
+static cl::opt<unsigned>
+    optLevel("O", cl::desc("optimization level 0-3 (default 2)"), cl::Prefix,
+             cl::init(2), cl::cat(kilnCategory));
 static cl::opt<int64_t>
     tiles("tiles", cl::desc("parallel tiles per root op (default 16)"),
-          cl::init(16));
+          cl::init(16), cl::cat(kilnCategory));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("static shape of an input: NAME:1x3x224x224"),
-                cl::value_desc("NAME:DIMS"));
+                cl::value_desc("NAME:DIMS"), cl::cat(kilnCategory));
 static cl::list<std::string>
     dimParams("dim", cl::desc("value of a symbolic dim: NAME=VALUE"),
-              cl::value_desc("NAME=VALUE"));
+              cl::value_desc("NAME=VALUE"), cl::cat(kilnCategory));
 static cl::opt<bool>
     keepWeights("print-weights",
                 cl::desc("print weight values in textual output (default: "
                          "elided beyond 16 elements)"),
-                cl::init(false));
+                cl::init(false), cl::cat(kilnCategory));
 static cl::opt<bool>
     summary("summary",
             cl::desc("print a summary (inputs, outputs, ops, weights) instead "
                      "of the module"),
-            cl::init(false));
+            cl::init(false), cl::cat(kilnCategory));
 static cl::opt<bool> noShapeInference(
     "no-shape-inference",
     cl::desc("print the module as imported, before the graph pipeline"),
-    cl::init(false));
+    cl::init(false), cl::cat(kilnCategory));
+
+static cl::opt<bool>
+    noVectorize("no-vectorize",
+                cl::desc("scalar loops only (no register tiles, no vector "
+                         "instructions from Kiln; LLVM may still vectorize)"),
+                cl::init(false), cl::cat(kilnCategory));
 
 static int fail(const llvm::Twine &msg) {
   llvm::errs() << "kiln-compile: error: " << msg << "\n";
@@ -138,7 +149,9 @@ static bool parseDims(StringRef s, std::vector<int64_t> &dims) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "Kiln: ONNX ahead-of-time compiler\n");
+  cl::HideUnrelatedOptions(kilnCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Kiln: ONNX ahead-of-time compiler\n");
 
   kiln::CompileOptions options;
   for (const std::string &spec : inputShapes) {
@@ -169,6 +182,7 @@ int main(int argc, char **argv) {
   options.target.cpu = cpu;
   options.target.optLevel = optLevel;
   options.tiles = tiles;
+  options.vectorize = !noVectorize;
 
   kiln::CompileSession session;
   if (summary) {

@@ -1,0 +1,352 @@
+//===- RegisterTiles.cpp - register tiling and vectorization
+//------------------===//
+#include "passes/codegen/RegisterTiles.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+#define DEBUG_TYPE "kiln-vectorize"
+
+using namespace mlir;
+
+namespace kiln {
+
+namespace {
+
+bool isConv(linalg::LinalgOp op) {
+  return isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(
+      op.getOperation());
+}
+
+/// Elements of the op's (first) result per vector register; 0 if unknown.
+int64_t lanesFor(linalg::LinalgOp op, const RegisterTiles &tiles) {
+  if (op.getNumDpsInits() != 1)
+    return 0;
+  Type et = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (!et.isIntOrFloat())
+    return 0;
+  unsigned bits = et.getIntOrFloatBitWidth();
+  if (bits < 8 || bits > 64 || tiles.vectorBits % bits)
+    return 0;
+  return tiles.vectorBits / bits;
+}
+
+bool allSameFloat(linalg::LinalgOp op) {
+  Type et;
+  for (Value v : op->getOperands()) {
+    Type t = getElementTypeOrSelf(v.getType());
+    if (!isa<FloatType>(t) || (et && t != et))
+      return false;
+    et = t;
+  }
+  return true;
+}
+
+} // namespace
+
+SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
+                                       const RegisterTiles &tiles) {
+  if (!op.hasPureTensorSemantics())
+    return {};
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+    return {};
+  int64_t lanes = lanesFor(op, tiles);
+  if (lanes == 0)
+    return {};
+  // Gathers (tensor.extract in the body) stay scalar loops.
+  if (op->walk([](tensor::ExtractOp) {
+          return WalkResult::interrupt();
+        }).wasInterrupted())
+    return {};
+  // Bytes per element in memory (bool is one byte) but bits in an LLVM
+  // vector: i1 and other sub-byte operands stay scalar.
+  for (Value v : op->getOperands()) {
+    Type t = getElementTypeOrSelf(v.getType());
+    if (t.isIntOrFloat() && t.getIntOrFloatBitWidth() < 8)
+      return {};
+  }
+  int64_t rows = tiles.matmulRows, vecs = tiles.matmulVectors;
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  auto clip = [&](unsigned d, int64_t s) {
+    sizes[d] = std::max<int64_t>(1, std::min(s, ranges[d]));
+  };
+
+  if (isa<linalg::MatmulOp>(op.getOperation())) {
+    clip(0, rows);
+    clip(1, vecs * lanes);
+    return sizes;
+  }
+  if (isa<linalg::BatchMatmulOp>(op.getOperation())) {
+    clip(1, rows);
+    clip(2, vecs * lanes);
+    return sizes;
+  }
+  if (isConv(op)) {
+    if (!allSameFloat(op))
+      return {};
+    FailureOr<linalg::ConvolutionDimensions> dims =
+        linalg::inferConvolutionDims(op);
+    if (failed(dims) || dims->outputImage.size() != 2)
+      return {};
+    // Output width in vectors, output (or depthwise) channels as rows:
+    // about rows * vecs accumulator registers.
+    unsigned w = dims->outputImage[1];
+    clip(w, vecs * lanes);
+    int64_t wVectors = (sizes[w] + lanes - 1) / lanes;
+    int64_t channelRows = std::max<int64_t>(1, rows * vecs / wVectors);
+    for (unsigned d : dims->outputChannel)
+      clip(d, channelRows);
+    for (unsigned d : dims->depth)
+      clip(d, channelRows);
+    return sizes; // batch, output rows, window and input channels: 1
+  }
+  if (isa<linalg::FillOp>(op.getOperation()) ||
+      (isa<linalg::GenericOp>(op.getOperation()) &&
+       op.getNumReductionLoops() == 0 &&
+       succeeded(linalg::vectorizeOpPrecondition(op)))) {
+    if (op.getNumLoops() == 0)
+      return {};
+    clip(op.getNumLoops() - 1, lanes);
+    return sizes;
+  }
+  return {};
+}
+
+LogicalResult tileToRegisters(RewriterBase &rewriter, linalg::LinalgOp op,
+                              ArrayRef<int64_t> sizes) {
+  op->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // Nothing to tile: the op already is a register tile.
+  if (llvm::equal(ranges, sizes))
+    return success();
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  SmallVector<OpFoldResult> tileSizes;
+  for (auto [r, s] : llvm::zip(ranges, sizes))
+    tileSizes.push_back(rewriter.getIndexAttr(r == s ? 0 : s));
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled)) {
+    op->removeAttr(kRegisterTileAttr);
+    return failure();
+  }
+  rewriter.replaceOp(op, tiled->replacements);
+  for (LoopLikeOpInterface loop : tiled->loops)
+    loop->setAttr(kRegisterLoopAttr, rewriter.getUnitAttr());
+  // Peel partial tiles: the main loops then have full, static tiles and
+  // the remainders static ones too (after canonicalization).
+  SmallVector<scf::ForOp> worklist;
+  for (LoopLikeOpInterface loop : tiled->loops)
+    if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
+      worklist.push_back(forOp);
+  while (!worklist.empty()) {
+    scf::ForOp loop = worklist.pop_back_val();
+    scf::ForOp partial;
+    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)) ||
+        !partial)
+      continue;
+    // Loops nested in the remainder are partial too in their own dims.
+    partial->walk([&](scf::ForOp inner) {
+      if (inner != partial)
+        worklist.push_back(inner);
+    });
+  }
+  return success();
+}
+
+namespace {
+
+/// A conv_2d_nchw_fchw / depthwise_conv_2d_nchw_chw register tile with batch
+/// 1, one output row and a 1x1 window slice is a contraction over the input
+/// channels between the filter slice and a (strided) input row.
+struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isConv(op) || !op->hasAttr(kRegisterTileAttr) ||
+        !op.hasPureTensorSemantics() || !allSameFloat(op))
+      return rewriter.notifyMatchFailure(op, "not a float conv register tile");
+    bool depthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation());
+    Value input = op.getDpsInputOperand(0)->get();
+    Value filter = op.getDpsInputOperand(1)->get();
+    Value init = op.getDpsInitOperand(0)->get();
+    auto inTy = cast<RankedTensorType>(input.getType());
+    auto fTy = cast<RankedTensorType>(filter.getType());
+    auto outTy = cast<RankedTensorType>(init.getType());
+    if (!inTy.hasStaticShape() || !fTy.hasStaticShape() ||
+        !outTy.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    ArrayRef<int64_t> out = outTy.getShape();
+    ArrayRef<int64_t> flt = fTy.getShape();
+    // out: n, c/f, oh, ow. filter: f, c, kh, kw | c, kh, kw.
+    int64_t kh = flt[flt.size() - 2], kw = flt[flt.size() - 1];
+    if (out[0] != 1 || out[2] != 1 || kh != 1 || kw != 1 ||
+        inTy.getDimSize(2) != 1)
+      return rewriter.notifyMatchFailure(op, "not a one-row 1x1 tile");
+    DenseIntElementsAttr stridesAttr =
+        depthwise ? cast<linalg::DepthwiseConv2DNchwChwOp>(op).getStrides()
+                  : cast<linalg::Conv2DNchwFchwOp>(op).getStrides();
+    int64_t sw = *std::next(stridesAttr.getValues<int64_t>().begin());
+    int64_t c = inTy.getDimSize(1), ow = out[3], f = out[1];
+    if ((ow - 1) * sw + 1 > inTy.getDimSize(3))
+      return rewriter.notifyMatchFailure(op, "input row too short");
+
+    Location loc = op.getLoc();
+    Type et = outTy.getElementType();
+    auto idx = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
+    auto slice = [&](Value src, ArrayRef<int64_t> shape,
+                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
+      SmallVector<OpFoldResult> offs(sizes.size(), idx(0)), sz, st;
+      for (int64_t s : sizes)
+        sz.push_back(idx(s));
+      for (int64_t s : strides)
+        st.push_back(idx(s));
+      return tensor::ExtractSliceOp::create(rewriter, loc,
+                                            RankedTensorType::get(shape, et),
+                                            src, offs, sz, st)
+          .getResult();
+    };
+    // Input row: [c, ow] (stride sw); result: [f, ow].
+    Value x = slice(input, {c, ow}, {1, c, 1, ow}, {1, 1, 1, sw});
+    Value y = slice(init, {f, ow}, {1, f, 1, ow}, {1, 1, 1, 1});
+    Value result;
+    if (!depthwise) {
+      Value w = slice(filter, {f, c}, {f, c, 1, 1}, {1, 1, 1, 1});
+      auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{y.getType()},
+                                         ValueRange{w, x}, ValueRange{y});
+      mm->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+      result = mm.getResult(0);
+    } else {
+      Value k = slice(filter, {c}, {c, 1, 1}, {1, 1, 1});
+      MLIRContext *ctx = rewriter.getContext();
+      AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+      AffineMap id = AffineMap::get(2, 0, {d0, d1}, ctx);
+      AffineMap ch = AffineMap::get(2, 0, {d0}, ctx);
+      auto gen = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{y.getType()}, ValueRange{x, k},
+          ValueRange{y}, ArrayRef<AffineMap>{id, ch, id},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value m = arith::MulFOp::create(b, l, args[0], args[1]);
+            Value s = arith::AddFOp::create(b, l, args[2], m);
+            linalg::YieldOp::create(b, l, s);
+          });
+      gen->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+      result = gen.getResult(0);
+    }
+    SmallVector<OpFoldResult> offs(4, idx(0)),
+        sz = {idx(1), idx(f), idx(1), idx(ow)}, st(4, idx(1));
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(op, result, init, offs,
+                                                       sz, st);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvTileToContractionPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvTileToContraction>(patterns.getContext());
+}
+
+void vectorizeRegisterTiles(RewriterBase &rewriter, Operation *root) {
+  SmallVector<linalg::LinalgOp> ops;
+  root->walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kRegisterTileAttr))
+      ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    op->removeAttr(kRegisterTileAttr);
+    if (!op.hasPureTensorSemantics() ||
+        llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
+        failed(linalg::vectorizeOpPrecondition(op)))
+      continue; // stays a (small) linalg op: loops later
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+        rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+        /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (failed(result))
+      continue;
+    rewriter.replaceOp(op, result->replacements);
+  }
+}
+
+void populateUnrollToRowsPatterns(RewritePatternSet &patterns) {
+  vector::UnrollVectorOptions options;
+  options.setNativeShapeFn(
+      [](Operation *op) -> std::optional<SmallVector<int64_t>> {
+        auto unrollable = dyn_cast<VectorUnrollOpInterface>(op);
+        if (!unrollable)
+          return std::nullopt;
+        std::optional<SmallVector<int64_t>> shape =
+            unrollable.getShapeForUnroll();
+        if (!shape || shape->size() < 2)
+          return std::nullopt;
+        SmallVector<int64_t> native(shape->size(), 1);
+        if (auto contract = dyn_cast<vector::ContractionOp>(op)) {
+          // Keep the innermost dim of the result whole.
+          AffineMap acc = contract.getIndexingMapsArray().back();
+          if (acc.getNumResults() == 0)
+            return std::nullopt;
+          unsigned d =
+              cast<AffineDimExpr>(acc.getResults().back()).getPosition();
+          native[d] = (*shape)[d];
+        } else {
+          native.back() = shape->back();
+        }
+        if (native == *shape)
+          return std::nullopt;
+        return native;
+      });
+  vector::populateVectorUnrollPatterns(patterns, options);
+}
+
+void hoistAccumulators(RewriterBase &rewriter, Operation *root) {
+  // Post-order: inner loops first, so what leaves an inner loop can leave
+  // the next one out too.
+  SmallVector<scf::ForOp> loops;
+  root->walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  for (scf::ForOp loop : loops) {
+    auto loopLike = cast<LoopLikeOpInterface>(loop.getOperation());
+    // Subset offsets computed in the body must leave first.
+    moveLoopInvariantCode(loopLike);
+    // Only the register tiles' own loops: in loops of the model (LSTM time
+    // steps) the upstream subset hoisting miscompiled carried state.
+    if (loop->hasAttr(kRegisterLoopAttr))
+      (void)hoistLoopInvariantSubsets(rewriter, loopLike);
+  }
+}
+
+void populateKilnVectorLoweringPatterns(RewritePatternSet &patterns) {
+  vector::populateVectorReductionToContractPatterns(patterns);
+  vector::populateVectorContractLoweringPatterns(
+      patterns, vector::VectorContractLowering::OuterProduct);
+  vector::populateVectorOuterProductLoweringPatterns(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorTransposeLoweringPatterns(
+      patterns, vector::VectorTransposeLowering::EltWise);
+  vector::populateVectorMultiReductionLoweringPatterns(
+      patterns, vector::VectorMultiReductionLowering::InnerParallel);
+  vector::populateVectorBroadcastLoweringPatterns(patterns);
+  vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+}
+
+} // namespace kiln
