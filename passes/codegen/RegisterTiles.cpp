@@ -1,4 +1,5 @@
-//===- RegisterTiles.cpp - register tiling and vectorization --------------===//
+//===- RegisterTiles.cpp - register tiling and vectorization
+//------------------===//
 #include "passes/codegen/RegisterTiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -259,60 +260,6 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
 };
 
 } // namespace
-
-std::optional<unsigned> vectorDim(linalg::LinalgOp op) {
-  if (isa<linalg::MatmulOp>(op.getOperation()))
-    return 1;
-  if (isa<linalg::BatchMatmulOp>(op.getOperation()))
-    return 2;
-  if (isConv(op)) {
-    FailureOr<linalg::ConvolutionDimensions> dims =
-        linalg::inferConvolutionDims(op);
-    if (failed(dims) || dims->outputImage.size() != 2)
-      return std::nullopt;
-    return dims->outputImage[1];
-  }
-  if (op.getNumLoops() == 0)
-    return std::nullopt;
-  return op.getNumLoops() - 1;
-}
-
-bool splitVectorDimToPowersOfTwo(RewriterBase &rewriter, Operation *root) {
-  SmallVector<linalg::LinalgOp> work;
-  root->walk([&](linalg::LinalgOp op) {
-    if (!op->hasAttr(kRegisterTileAttr))
-      return;
-    std::optional<unsigned> d = vectorDim(op);
-    if (!d)
-      return;
-    int64_t n = op.getStaticLoopRanges()[*d];
-    if (n > 1 && !ShapedType::isDynamic(n) && !llvm::isPowerOf2_64(n))
-      work.push_back(op);
-  });
-  for (linalg::LinalgOp op : work) {
-    unsigned d = *vectorDim(op);
-    int64_t n = op.getStaticLoopRanges()[d];
-    SmallVector<OpFoldResult> sizes(op.getNumLoops(), rewriter.getIndexAttr(0));
-    sizes[d] = rewriter.getIndexAttr(
-        static_cast<int64_t>(llvm::bit_floor(static_cast<uint64_t>(n))));
-    scf::SCFTilingOptions options;
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-    options.setTileSizes(sizes);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled))
-      continue;
-    rewriter.replaceOp(op, tiled->replacements);
-    for (LoopLikeOpInterface loop : tiled->loops) {
-      loop->setAttr(kRegisterLoopAttr, rewriter.getUnitAttr());
-      scf::ForOp partial;
-      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation()))
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
-    }
-  }
-  return !work.empty();
-}
 
 void populateConvTileToContractionPatterns(RewritePatternSet &patterns) {
   patterns.add<ConvTileToContraction>(patterns.getContext());

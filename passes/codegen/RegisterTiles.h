@@ -42,14 +42,6 @@ mlir::LogicalResult tileToRegisters(mlir::RewriterBase &rewriter,
                                     mlir::linalg::LinalgOp op,
                                     llvm::ArrayRef<int64_t> sizes);
 
-/// Register tiles whose vector dim (the innermost one that becomes vector
-/// lanes) is not a power of two are split along it into power-of-two
-/// pieces (14 -> 8 + 4 + 2): LLVM keeps loop-carried vectors of other
-/// lengths in scalar registers. One split per call; returns whether any op
-/// was split (canonicalize, then call again until it returns false).
-bool splitVectorDimToPowersOfTwo(mlir::RewriterBase &rewriter,
-                                 mlir::Operation *root);
-
 /// Rewrites register tiles of 2-D NCHW convolutions (one output row, a 1x1
 /// window of the kernel, batch 1) as a matmul (conv_2d_nchw_fchw) or a
 /// multiply-add generic (depthwise_conv_2d_nchw_chw) on strided slices.

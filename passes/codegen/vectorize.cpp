@@ -50,25 +50,14 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     for (auto &[op, sizes] : work)
       (void)kiln::tileToRegisters(rewriter, op, sizes);
 
-    // 2. Static tile shapes, vector dims split into powers of two;
-    //    convolution tiles become contractions.
-    auto canonicalize = [&](bool convToContraction) {
+    // 2. Static tile shapes; convolution tiles become contractions.
+    {
       RewritePatternSet patterns(ctx);
       addCanonicalization(patterns);
-      if (convToContraction)
-        kiln::populateConvTileToContractionPatterns(patterns);
-      return applyPatternsGreedily(func, std::move(patterns));
-    };
-    if (failed(canonicalize(false)))
-      return signalPassFailure();
-    for (int round = 0; round < 6; ++round) {
-      if (!kiln::splitVectorDimToPowersOfTwo(rewriter, func))
-        break;
-      if (failed(canonicalize(false)))
+      kiln::populateConvTileToContractionPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
-    if (failed(canonicalize(true)))
-      return signalPassFailure();
 
     // 3. Vectorize, fold slices into transfers, keep accumulators in
     //    registers across reduction loops.

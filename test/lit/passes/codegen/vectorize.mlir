@@ -55,22 +55,3 @@ func.func @select_bool(%c: tensor<2x8xi1>, %x: tensor<2x8xf32>, %y: tensor<2x8xf
   } -> tensor<2x8xf32>
   return %r : tensor<2x8xf32>
 }
-
-// -----
-
-// A register tile whose vector dim (14) is not a power of two is split into
-// power-of-two pieces (8 + 4 + 2): LLVM would keep a loop-carried
-// vector<14xf32> in scalar registers.
-// CHECK-LABEL: func.func @matmul_odd_width
-// CHECK-NOT: vector<14xf32>
-// CHECK: vector.fma {{.*}} : vector<8xf32>
-// CHECK: vector.fma {{.*}} : vector<4xf32>
-// CHECK: vector.fma {{.*}} : vector<2xf32>
-// CHECK-NOT: vector<14xf32>
-func.func @matmul_odd_width(%a: tensor<4x64xf32>, %b: tensor<64x14xf32>) -> tensor<4x14xf32> {
-  %cst = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<4x14xf32>
-  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<4x14xf32>) -> tensor<4x14xf32>
-  %m = linalg.matmul ins(%a, %b : tensor<4x64xf32>, tensor<64x14xf32>) outs(%f : tensor<4x14xf32>) -> tensor<4x14xf32>
-  return %m : tensor<4x14xf32>
-}
