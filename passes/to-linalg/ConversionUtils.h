@@ -207,6 +207,10 @@ void populateResizePatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateTopKPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -14,6 +14,12 @@ do_constant_folding=True)` (TorchScript exporter, eval mode) writes for
   unet-head    a small UNet-like segmentation head: strided Conv encoder,
                ConvTranspose decoder with a skip Concat, bilinear Resize,
                1x1 Conv + Sigmoid.
+  lstm-kws     a keyword-spotting speech model: 20 frames x 40 filterbank
+               features (seq-major, batch 1) -> bidirectional nn.LSTM (hidden
+               64; Y Transpose+Reshape to [20, 1, 128] as torch exports it) ->
+               nn.GRU (hidden 64, linear_before_reset=1) -> last step (Gather
+               -1) -> Gemm(transB=1) to 12 keywords -> Softmax; outputs the
+               probabilities and the GRU's final state.
   bert-base    transformers BertModel (eager attention): input_ids and
                attention_mask (int64 1x128; token_type_ids with
                --token-type-ids), Gather embeddings, LayerNormalization,
@@ -44,7 +50,8 @@ Usage:
     test/models/build_models.py OUTDIR [--only NAME ...] [--seed N] [--no-ort] [--force]
                                 [--token-type-ids] [--mobilenet-reducemean]
 
-Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB, gpt2 ~650 MB (fp32).
+Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB, lstm-kws ~0.4 MB,
+gpt2 ~650 MB (fp32).
 """
 
 from __future__ import annotations
@@ -65,7 +72,7 @@ from graph_builder import (GraphBuilder, classifier, conv_bn, dim_of, layer_norm
 
 from zoo import ZOO_BUILDERS  # noqa: E402
 
-MODELS = ("resnet50", "mobilenetv2", "bert-base", "unet-head") + tuple(ZOO_BUILDERS)
+MODELS = ("resnet50", "mobilenetv2", "bert-base", "unet-head", "lstm-kws") + tuple(ZOO_BUILDERS)
 
 
 # ---------------------------------------------------------------------------
@@ -349,8 +356,53 @@ def build_unet_head(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarr
     return model, {"input": rng.standard_normal((1, 8, 64, 64), dtype=np.float32)}
 
 
+def build_lstm_kws(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
+    """A keyword-spotting model as torch exports nn.LSTM(bidirectional) ->
+    nn.GRU -> nn.Linear on the last step -> softmax: weights in ONNX gate order
+    (torch's exporter reorders them), zero initial states as initializers."""
+    gb = GraphBuilder(seed, first_onnx_id=60)
+    seq, batch, feat, hidden, classes = 20, 1, 40, 64, 12
+    bound = 1.0 / hidden ** 0.5  # torch's uniform init for RNN weights
+
+    def rnn(op_type, x, scope, cin, gates, num_dir, **attrs):
+        w = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, gates * hidden, cin), -bound, bound))
+        r = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, gates * hidden, hidden), -bound, bound))
+        b = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, 2 * gates * hidden), -bound, bound))
+        h0 = gb.initializer(gb.onnx_name(op_type), np.zeros((num_dir, batch, hidden), np.float32))
+        ins = [x, w, r, b, "", h0]
+        if op_type == "LSTM":
+            ins.append(gb.initializer(gb.onnx_name(op_type), np.zeros((num_dir, batch, hidden), np.float32)))
+        n_out = 3 if op_type == "LSTM" else 2
+        return gb.op(op_type, ins, scope, num_outputs=n_out, hidden_size=hidden, **attrs)
+
+    y, _, _ = rnn("LSTM", "input", "/lstm", feat, 4, 2, direction="bidirectional")
+    y = gb.op("Transpose", [y], "/lstm", perm=[0, 2, 1, 3])  # [seq, batch, 2, hidden]
+    shape = gb.constant([seq, batch, 2 * hidden], "/lstm", dtype=np.int64)
+    y = gb.op("Reshape", [y, shape], "/lstm")
+    g, gh = rnn("GRU", y, "/gru", 2 * hidden, 3, 1, linear_before_reset=1)
+    g = gb.op("Squeeze", [g, gb.constant([1], "/gru", dtype=np.int64)], "/gru")  # [seq, batch, hidden]
+    last = gb.op("Gather", [g, gb.constant(-1, "", dtype=np.int64)], "/Gather", axis=0)  # [batch, hidden]
+    fc_w = gb.initializer("fc.weight", gb.uniform((classes, hidden), -bound, bound))
+    fc_b = gb.initializer("fc.bias", gb.uniform((classes,), -bound, bound))
+    logits = gb.op("Gemm", [last, fc_w, fc_b], "/fc", alpha=1.0, beta=1.0, transB=1)
+    gb.op("Softmax", [logits], "/Softmax", axis=1)
+    gb.nodes[-1].output[0] = "probs"
+    for node in gb.nodes:  # the GRU's final state is the second graph output
+        for i, o in enumerate(node.output):
+            if o == gh:
+                node.output[i] = "hidden"
+    model = make_model(
+        gb, "main_graph",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [seq, batch, feat])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [batch, classes]),
+         helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [1, batch, hidden])],
+        "speech keyword spotting: bidirectional LSTM, GRU, Linear, softmax; opset 17")
+    rng = np.random.default_rng(seed + 1)
+    return model, {"input": rng.standard_normal((seq, batch, feat), dtype=np.float32)}
+
+
 BUILDERS = {"resnet50": build_resnet50, "mobilenetv2": build_mobilenetv2, "bert-base": build_bert,
-            "unet-head": build_unet_head, **ZOO_BUILDERS}
+            "unet-head": build_unet_head, "lstm-kws": build_lstm_kws, **ZOO_BUILDERS}
 
 
 def run_ort(path: str, feeds: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
