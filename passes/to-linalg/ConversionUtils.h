@@ -211,6 +211,8 @@ void populateTopKPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 void populateEinsumPatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
+void populateLossPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

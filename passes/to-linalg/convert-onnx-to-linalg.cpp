@@ -43,6 +43,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
     kiln::tolinalg::populateTopKPatterns(typeConverter, patterns);
     kiln::tolinalg::populateEinsumPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
