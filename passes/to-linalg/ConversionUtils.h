@@ -209,6 +209,8 @@ void populateRecurrentPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -42,6 +42,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
     kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
