@@ -213,6 +213,8 @@ void populateEinsumPatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateLossPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
+void populateGridSamplePatterns(mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

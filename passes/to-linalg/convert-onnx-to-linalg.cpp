@@ -44,6 +44,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateTopKPatterns(typeConverter, patterns);
     kiln::tolinalg::populateEinsumPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -492,6 +492,26 @@ std::optional<LogicalResult> inferNNShapes(Operation *op) {
     out.append(g->begin() + 1, g->end() - 1);
     return setShape(op->getResult(0), out);
   }
+  if (isa<NegativeLogLikelihoodLossOp, SoftmaxCrossEntropyLossOp>(op)) {
+    // Loss [N, d1..dk] for reduction none, a scalar otherwise; SCE's
+    // log_prob has the shape of the scores.
+    auto x = getShape(op->getOperand(0));
+    if (!x)
+      return success();
+    if (x->size() < 2)
+      return shapeError(op, "expects an input of rank >= 2");
+    SmallVector<int64_t> loss;
+    auto red = op->getAttrOfType<StringAttr>("reduction");
+    if (red && red.getValue() == "none") {
+      loss.push_back((*x)[0]);
+      loss.append(x->begin() + 2, x->end());
+    }
+    if (failed(setShape(op->getResult(0), loss)))
+      return failure();
+    if (op->getNumResults() > 1)
+      return setShape(op->getResult(1), *x);
+    return success();
+  }
   if (isa<RoiAlignOp>(op)) {
     auto x = getShape(op->getOperand(0));
     auto rois = getShape(op->getOperand(1));

@@ -216,3 +216,23 @@ func.func @grid_sample_det(%x: tensor<1x3x8x8xf32>, %g: tensor<1x5x6x2xf32>, %m:
   %1 = "onnx.Det"(%m) : (tensor<4x3x3xf32>) -> tensor<*xf32>
   return %0, %1 : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @nll_loss_none(
+// CHECK-SAME: -> tensor<3x6x7xf32> {
+func.func @nll_loss_none(%x: tensor<3x5x6x7xf32>, %t: tensor<3x6x7xi64>) -> tensor<*xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.NegativeLogLikelihoodLoss"(%x, %t, %n) {reduction = "none"} : (tensor<3x5x6x7xf32>, tensor<3x6x7xi64>, none) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @sce_loss_mean_log_prob(
+// CHECK-SAME: -> (tensor<f32>, tensor<3x5x2xf32>) {
+func.func @sce_loss_mean_log_prob(%x: tensor<3x5x2xf32>, %t: tensor<3x2xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %n = "onnx.None"() : () -> none
+  %0, %1 = "onnx.SoftmaxCrossEntropyLoss"(%x, %t, %n) : (tensor<3x5x2xf32>, tensor<3x2xi64>, none) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
