@@ -62,8 +62,8 @@ std::string multiarch(const llvm::Triple &t) {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options) {
   initTargets();
-  llvm::Triple triple(resolveTriple(options));
-  cpu::TargetInfo info = cpu::getTargetInfo(triple.str());
+  cpu::TargetInfo info = cpu::getTargetInfo(resolveTriple(options));
+  llvm::Triple triple(info.triple);
   std::string error;
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
@@ -398,9 +398,7 @@ llvm::Error linkSharedObject(llvm::StringRef objPath,
 } // namespace
 
 std::string resolveTriple(const TargetOptions &target) {
-  if (target.triple.empty())
-    return llvm::Triple::normalize(llvm::sys::getDefaultTargetTriple());
-  return llvm::Triple::normalize(target.triple);
+  return cpu::getTargetInfo(target.triple).triple;
 }
 
 std::string findRuntimeLibrary(StringRef triple, StringRef argv0) {

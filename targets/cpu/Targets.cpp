@@ -77,6 +77,13 @@ TargetInfo getTargetInfo(StringRef tripleName) {
       tripleName.empty() ? Triple::normalize(sys::getDefaultTargetTriple())
                          : Triple::normalize(tripleName);
   Triple t(normalized);
+  // Debian's name for armhf (arm-linux-gnueabihf) means ARMv7-A: compile for
+  // the armv7 entry rather than LLVM's ARMv4T default for "arm".
+  if (t.getArch() == Triple::arm && t.getSubArch() == Triple::NoSubArch &&
+      t.isOSLinux() && t.getEnvironment() == Triple::GNUEABIHF) {
+    t.setArchName("armv7");
+    normalized = t.str();
+  }
   TargetInfo info;
   info.triple = normalized;
   info.libDir = multiarch(t);
