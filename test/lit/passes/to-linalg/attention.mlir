@@ -90,3 +90,31 @@ func.func @attention_bad_gqa(%q: tensor<2x4x4x8xf32>, %k: tensor<2x3x6x8xf32>, %
   %y, %pk, %pv, %qk = "onnx.Attention"(%q, %k, %v, %none, %none, %none, %none) : (tensor<2x4x4x8xf32>, tensor<2x3x6x8xf32>, tensor<2x3x6x8xf32>, none, none, none, none) -> (tensor<2x4x4x8xf32>, none, none, none)
   return %y : tensor<2x4x4x8xf32>
 }
+
+// -----
+
+// RotaryEmbedding (halves, 4 of 8 dims rotated): one generic gathering the
+// pair partner and the cos/sin entry at position_ids[b, s].
+// CHECK-LABEL: func.func @rotary_embedding_rotary_dim
+// CHECK: linalg.generic
+// CHECK: arith.cmpi ult
+// CHECK: tensor.extract %{{.*}} : tensor<2x3xi64>
+// CHECK: tensor.extract %{{.*}} : tensor<50x2xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<50x2xf32>
+// CHECK: arith.subf
+// CHECK: arith.addf
+// CHECK: arith.select
+// CHECK: linalg.yield
+func.func @rotary_embedding_rotary_dim(%x: tensor<2x4x3x8xf32>, %cos: tensor<50x2xf32>, %sin: tensor<50x2xf32>, %pos: tensor<2x3xi64>) -> tensor<2x4x3x8xf32> {
+  %0 = "onnx.RotaryEmbedding"(%x, %cos, %sin, %pos) {rotary_embedding_dim = 4 : i64} : (tensor<2x4x3x8xf32>, tensor<50x2xf32>, tensor<50x2xf32>, tensor<2x3xi64>) -> tensor<2x4x3x8xf32>
+  return %0 : tensor<2x4x3x8xf32>
+}
+
+// -----
+
+func.func @rotary_embedding_odd_dim(%x: tensor<2x4x3x8xf32>, %cos: tensor<2x3x2xf32>, %sin: tensor<2x3x2xf32>) -> tensor<2x4x3x8xf32> {
+  %none = onnx.None
+  // expected-error @+1 {{failed to legalize operation 'onnx.RotaryEmbedding'}}
+  %0 = "onnx.RotaryEmbedding"(%x, %cos, %sin, %none) {rotary_embedding_dim = 3 : i64} : (tensor<2x4x3x8xf32>, tensor<2x3x2xf32>, tensor<2x3x2xf32>, none) -> tensor<2x4x3x8xf32>
+  return %0 : tensor<2x4x3x8xf32>
+}
