@@ -128,7 +128,7 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
     if (elt.isF64() || vElt.isF64())
       cType = rewriter.getF64Type();
 
-    // Q, K, V as [B, H, S, D] in their own element types.
+    // Sizes: batch, heads, sequences, head sizes.
     Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV();
     int64_t batch = qType->getDimSize(0);
     int64_t hq, hkv, sq, skvNew, d, dv;
@@ -159,15 +159,6 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
             op, "hidden sizes do not split into the given numbers of heads");
       d = qType->getDimSize(2) / hq;
       dv = vType->getDimSize(2) / hkv;
-      auto split = [&](Value x, int64_t heads, int64_t head) {
-        auto t = cast<RankedTensorType>(x.getType());
-        x = reshapeTensor(rewriter, loc, x,
-                          {batch, t.getDimSize(1), heads, head});
-        return transposeTensor(rewriter, loc, x, {0, 2, 1, 3});
-      };
-      q = split(q, hq, d);
-      k = split(k, hkv, d);
-      v = split(v, hkv, dv);
     }
     if (kType->getDimSize(0) != batch || vType->getDimSize(0) != batch)
       return rewriter.notifyMatchFailure(op, "batch sizes do not match");
@@ -198,8 +189,6 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
         return rewriter.notifyMatchFailure(
             op, "past_key/past_value shapes do not match K/V");
     }
-    Value presentK = concatSeq(rewriter, loc, pastK, k);
-    Value presentV = concatSeq(rewriter, loc, pastV, v);
     int64_t skv = past + skvNew;
     if (!isAbsent(nonpad)) {
       auto nt = getStaticType(rewriter, op, nonpad.getType());
@@ -209,6 +198,55 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
         return rewriter.notifyMatchFailure(
             op, "nonpad_kv_seqlen must have shape (batch_size)");
     }
+    FailureOr<MaskInfo> mask =
+        checkMask(op, adaptor, rewriter, {batch, hq, sq, skv});
+    if (failed(mask))
+      return failure();
+    int64_t mode = op.getQkMatmulOutputMode();
+    if (mode < 0 || mode > 3)
+      return rewriter.notifyMatchFailure(
+          op, "qk_matmul_output_mode must be 0, 1, 2 or 3");
+    // Softmax precision.
+    Type sType = cType;
+    if (std::optional<uint64_t> p = op.getSoftmaxPrecision()) {
+      if (*p == 11) // DOUBLE
+        sType = rewriter.getF64Type();
+      else if (*p != 1 && *p != 10 && *p != 16) // FLOAT, FLOAT16, BFLOAT16
+        return rewriter.notifyMatchFailure(
+            op, "softmax_precision must be a float type");
+    }
+    // The results' shapes.
+    SmallVector<SmallVector<int64_t>> shapes = {
+        rank == 4 ? SmallVector<int64_t>{batch, hq, sq, dv}
+                  : SmallVector<int64_t>{batch, sq, hq * dv},
+        {batch, hkv, skv, d},
+        {batch, hkv, skv, dv},
+        {batch, hq, sq, skv}};
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      Value res = op->getResult(i);
+      if (isa<NoneType>(res.getType()))
+        continue;
+      auto want = getStaticType(rewriter, op, res.getType());
+      if (failed(want))
+        return failure();
+      if (want->getShape() != ArrayRef<int64_t>(shapes[i]))
+        return rewriter.notifyMatchFailure(op, "unexpected result shape");
+    }
+
+    // Q, K, V as [B, H, S, D]; present K/V.
+    if (rank == 3) {
+      auto split = [&](Value x, int64_t heads, int64_t head) {
+        auto t = cast<RankedTensorType>(x.getType());
+        x = reshapeTensor(rewriter, loc, x,
+                          {batch, t.getDimSize(1), heads, head});
+        return transposeTensor(rewriter, loc, x, {0, 2, 1, 3});
+      };
+      q = split(q, hq, d);
+      k = split(k, hkv, d);
+      v = split(v, hkv, dv);
+    }
+    Value presentK = concatSeq(rewriter, loc, pastK, k);
+    Value presentV = concatSeq(rewriter, loc, pastV, v);
 
     // Scale Q and K by sqrt(scale) rounded to the input type (as the
     // function body does), then S = Q x K^T grouped by KV head.
@@ -244,24 +282,13 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
     Value cappedScores = scores;
 
     // The additive bias.
-    FailureOr<Value> bias =
-        buildBias(op, adaptor, rewriter, cType, batch, hq, sq, skv, past);
-    if (failed(bias))
-      return failure();
+    Value bias =
+        buildBias(op, adaptor, rewriter, *mask, cType, batch, sq, skv, past);
 
-    // Softmax precision.
-    Type sType = cType;
-    if (std::optional<uint64_t> p = op.getSoftmaxPrecision()) {
-      if (*p == 11) // DOUBLE
-        sType = rewriter.getF64Type();
-      else if (*p != 1 && *p != 10 && *p != 16) // FLOAT, FLOAT16, BFLOAT16
-        return rewriter.notifyMatchFailure(
-            op, "softmax_precision must be a float type");
-    }
     auto sFullType = RankedTensorType::get(fullShape, sType);
     Value x;
-    if (*bias)
-      x = createElementwise(rewriter, loc, {scores, *bias}, sFullType,
+    if (bias)
+      x = createElementwise(rewriter, loc, {scores, bias}, sFullType,
                             [&](OpBuilder &b, Location l, ValueRange a) {
                               Value r = arith::AddFOp::create(b, l, a[0], a[1]);
                               return convertFloat(b, l, r, sType);
@@ -294,10 +321,10 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
           return createAdd(b, l, acc, in);
         });
     SmallVector<Value> ins = {e, s};
-    if (*bias) {
+    if (bias) {
       Type bElt = cType;
       ins.push_back(createReduction(
-          rewriter, loc, *bias, {3},
+          rewriter, loc, bias, {3},
           createScalar(rewriter, loc, bElt, -INFINITY),
           /*keepDims=*/true, [](OpBuilder &b, Location l, Value in, Value acc) {
             return createMax(b, l, acc, in, false);
@@ -333,54 +360,71 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
       y = reshapeTensor(rewriter, loc, y, {batch, sq, hq * dv});
     }
 
-    // qk_matmul_output.
-    Value qk;
-    switch (op.getQkMatmulOutputMode()) {
-    case 0:
-      qk = rawScores;
-      break;
-    case 1:
-      qk = cappedScores;
-      break;
-    case 2:
-      qk = biasedScores;
-      break;
-    case 3:
-      qk = probs;
-      break;
-    default:
-      return rewriter.notifyMatchFailure(
-          op, "qk_matmul_output_mode must be 0, 1, 2 or 3");
-    }
-    qk = convertTensor(rewriter, loc, qk, elt);
-
+    // qk_matmul_output (modes 0-3).
+    Value qk = mode == 0   ? rawScores
+               : mode == 1 ? cappedScores
+               : mode == 2 ? biasedScores
+                           : probs;
     SmallVector<Value> results = {y, presentK, presentV, qk};
     Value none;
     for (unsigned i = 0; i < op->getNumResults(); ++i) {
-      Value res = op->getResult(i);
-      if (isa<NoneType>(res.getType())) {
+      if (isa<NoneType>(op->getResult(i).getType())) {
         if (!none)
           none = onnx::NoneOp::create(rewriter, loc);
         results[i] = none;
-        continue;
+      } else if (i == 3) {
+        results[i] = convertTensor(rewriter, loc, qk, elt);
       }
-      auto want = getStaticType(rewriter, op, res.getType());
-      if (failed(want))
-        return failure();
-      if (want->getShape() !=
-          cast<RankedTensorType>(results[i].getType()).getShape())
-        return rewriter.notifyMatchFailure(op, "unexpected result shape");
     }
     rewriter.replaceOp(op, results);
     return success();
   }
 
+  /// attn_mask as the bias sees it: its shape right-aligned to 4-D with the
+  /// key dim padded to the total sequence length.
+  struct MaskInfo {
+    bool present = false, isBool = false;
+    Type onnxElt;
+    SmallVector<int64_t> shape4;
+  };
+
+  FailureOr<MaskInfo> checkMask(onnx::AttentionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter,
+                                ArrayRef<int64_t> full) const {
+    MaskInfo info;
+    Value mask = adaptor.getAttnMask();
+    if (isAbsent(mask))
+      return info;
+    auto mt = getStaticType(rewriter, op, mask.getType());
+    if (failed(mt))
+      return failure();
+    int64_t r = mt->getRank();
+    if (r < 1 || r > 4)
+      return rewriter.notifyMatchFailure(op, "attn_mask must be 1-D to 4-D");
+    if (mt->getDimSize(r - 1) > full[3])
+      return rewriter.notifyMatchFailure(
+          op, "attn_mask is longer than the total sequence length");
+    info.present = true;
+    info.onnxElt =
+        cast<ShapedType>(op.getAttnMask().getType()).getElementType();
+    info.isBool = info.onnxElt.isInteger(1);
+    info.shape4.assign(4 - r, 1);
+    llvm::append_range(info.shape4, mt->getShape().drop_back());
+    info.shape4.push_back(full[3]);
+    for (int i = 0; i < 4; ++i)
+      if (info.shape4[i] != 1 && info.shape4[i] != full[i])
+        return rewriter.notifyMatchFailure(
+            op, "attn_mask does not broadcast to (batch, q_num_heads, "
+                "q_sequence_length, total_sequence_length)");
+    return info;
+  }
+
   /// The additive bias [B or 1, Hq or 1, Sq, Skv] in `cType`, or a null value
   /// when there is none.
-  FailureOr<Value> buildBias(onnx::AttentionOp op, OpAdaptor adaptor,
-                             ConversionPatternRewriter &rewriter, Type cType,
-                             int64_t batch, int64_t hq, int64_t sq, int64_t skv,
-                             int64_t past) const {
+  Value buildBias(onnx::AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter, const MaskInfo &info,
+                  Type cType, int64_t batch, int64_t sq, int64_t skv,
+                  int64_t past) const {
     Location loc = op.getLoc();
     Value mask = adaptor.getAttnMask();
     Value nonpad = adaptor.getNonpadKvSeqlen();
@@ -388,51 +432,31 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
     int64_t left = (int64_t)op.getLeftWindowSize();
     int64_t right = (int64_t)op.getRightWindowSize();
     bool window = left >= 0 || right >= 0;
-    bool hasMask = !isAbsent(mask), hasNonpad = !isAbsent(nonpad);
+    bool hasMask = info.present, hasNonpad = !isAbsent(nonpad);
     if (!hasMask && !causal && !window && !hasNonpad)
       return Value();
 
     SmallVector<int64_t> shape = {1, 1, sq, skv};
     SmallVector<Value> inputs;
-    Type maskOnnxElt;
-    bool boolMask = false;
+    Type maskOnnxElt = info.onnxElt;
+    bool boolMask = info.isBool;
     if (hasMask) {
-      auto mt = getStaticType(rewriter, op, mask.getType());
-      if (failed(mt))
-        return failure();
-      int64_t r = mt->getRank();
-      if (r < 1 || r > 4)
-        return rewriter.notifyMatchFailure(op, "attn_mask must be 1-D to 4-D");
-      maskOnnxElt =
-          cast<ShapedType>(op.getAttnMask().getType()).getElementType();
-      boolMask = maskOnnxElt.isInteger(1);
-      // Pad the key dim up to the total sequence length.
-      int64_t len = mt->getDimSize(r - 1);
-      if (len > skv)
-        return rewriter.notifyMatchFailure(
-            op, "attn_mask is longer than the total sequence length");
+      // Pad the key dim up to the total sequence length: False / -inf.
+      auto mt = cast<RankedTensorType>(mask.getType());
+      int64_t r = mt.getRank(), len = mt.getDimSize(r - 1);
       if (len < skv) {
         SmallVector<int64_t> low(r, 0), high(r, 0);
         high[r - 1] = skv - len;
-        Value pad =
-            boolMask ? createIntScalar(rewriter, loc, mt->getElementType(), 0)
-            : isa<FloatType>(mt->getElementType())
-                ? createScalar(rewriter, loc, mt->getElementType(), -INFINITY)
-                : createLowest(rewriter, loc, maskOnnxElt);
+        Type me = mt.getElementType();
+        Value pad = boolMask ? createIntScalar(rewriter, loc, me, 0)
+                    : isa<FloatType>(me)
+                        ? createScalar(rewriter, loc, me, -INFINITY)
+                        : createLowest(rewriter, loc, maskOnnxElt);
         mask = padTensor(rewriter, loc, mask, low, high, pad);
       }
-      SmallVector<int64_t> m4(4 - r, 1);
-      llvm::append_range(m4, mt->getShape().drop_back());
-      m4.push_back(skv);
-      int64_t full[4] = {batch, hq, sq, skv};
-      for (int i = 0; i < 4; ++i) {
-        if (m4[i] != 1 && m4[i] != full[i])
-          return rewriter.notifyMatchFailure(
-              op, "attn_mask does not broadcast to (batch, q_num_heads, "
-                  "q_sequence_length, total_sequence_length)");
-        shape[i] = std::max(shape[i], m4[i]);
-      }
-      inputs.push_back(reshapeTensor(rewriter, loc, mask, m4));
+      for (int i = 0; i < 4; ++i)
+        shape[i] = std::max(shape[i], info.shape4[i]);
+      inputs.push_back(reshapeTensor(rewriter, loc, mask, info.shape4));
     }
     if (hasNonpad) {
       shape[0] = batch;
@@ -513,20 +537,20 @@ struct RotaryEmbeddingLowering : OpConversionPattern<onnx::RotaryEmbeddingOp> {
     int64_t rank = xType->getRank();
     Value x = adaptor.getX();
     // A 4-D view: [B, H, S, D] (4-D input) or [B, S, H, D] (3-D input).
-    int64_t batch = xType->getDimSize(0), seq, head;
+    int64_t batch = xType->getDimSize(0), seq, head, heads = 0;
     int64_t seqDim = rank == 4 ? 2 : 1;
     if (rank == 4) {
       seq = xType->getDimSize(2);
       head = xType->getDimSize(3);
     } else if (rank == 3) {
-      std::optional<uint64_t> heads = op.getNumHeads();
+      std::optional<uint64_t> numHeads = op.getNumHeads();
       int64_t hidden = xType->getDimSize(2);
-      if (!heads || (int64_t)*heads <= 0 || hidden % (int64_t)*heads)
+      heads = numHeads ? (int64_t)*numHeads : 0;
+      if (heads <= 0 || hidden % heads)
         return rewriter.notifyMatchFailure(
             op, "3-D input needs num_heads dividing the hidden size");
       seq = xType->getDimSize(1);
-      head = hidden / (int64_t)*heads;
-      x = reshapeTensor(rewriter, loc, x, {batch, seq, (int64_t)*heads, head});
+      head = hidden / heads;
     } else {
       return rewriter.notifyMatchFailure(op, "input must be 3-D or 4-D");
     }
@@ -556,6 +580,8 @@ struct RotaryEmbeddingLowering : OpConversionPattern<onnx::RotaryEmbeddingOp> {
     }
     Type elt = xType->getElementType();
     Type cType = rewriter.getF32Type();
+    if (rank == 3)
+      x = reshapeTensor(rewriter, loc, x, {batch, seq, heads, head});
     Value cosCache = adaptor.getCosCache(), sinCache = adaptor.getSinCache();
     auto viewType = cast<RankedTensorType>(x.getType());
     Value init = createEmpty(rewriter, loc, viewType);
