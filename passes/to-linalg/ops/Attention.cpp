@@ -259,14 +259,23 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
                 llvm::APFloat::rmNearestTiesToEven, &lost);
     double mul = sq2.convertToDouble();
     Value qs = convertTensor(rewriter, loc, q, cType, mul);
-    qs = reshapeTensor(rewriter, loc, qs, {batch * hkv, groups * sq, d});
+    // [B, Hq, ...] <-> [B * Hkv, G * Sq, ...] through [B, Hkv, G, Sq, ...]:
+    // one expand_shape and one collapse_shape each way.
+    auto regroup = [&](Value x, int64_t last, bool toGroups) {
+      x = reshapeTensor(rewriter, loc, x, {batch, hkv, groups, sq, last});
+      if (toGroups)
+        return reshapeTensor(rewriter, loc, x,
+                             {batch * hkv, groups * sq, last});
+      return reshapeTensor(rewriter, loc, x, {batch, hq, sq, last});
+    };
+    qs = regroup(qs, d, /*toGroups=*/true);
     Value ks = convertTensor(rewriter, loc, presentK, cType, mul);
     ks = transposeTensor(rewriter, loc, ks, {0, 1, 3, 2});
     ks = reshapeTensor(rewriter, loc, ks, {batch * hkv, d, skv});
     Value scores = batchMatmul(rewriter, loc, qs, ks);
     SmallVector<int64_t> fullShape = {batch, hq, sq, skv};
     auto fullType = RankedTensorType::get(fullShape, cType);
-    scores = reshapeTensor(rewriter, loc, scores, fullShape);
+    scores = regroup(scores, skv, /*toGroups=*/false);
     Value rawScores = scores;
 
     double softcap = op.getSoftcap().convertToDouble();
@@ -349,11 +358,11 @@ struct AttentionLowering : OpConversionPattern<onnx::AttentionOp> {
 
     // Y = P x V, grouped by KV head.
     Value p = convertTensor(rewriter, loc, probs, cType);
-    p = reshapeTensor(rewriter, loc, p, {batch * hkv, groups * sq, skv});
+    p = regroup(p, skv, /*toGroups=*/true);
     Value vs = convertTensor(rewriter, loc, presentV, cType);
     vs = reshapeTensor(rewriter, loc, vs, {batch * hkv, skv, dv});
     Value y = batchMatmul(rewriter, loc, p, vs);
-    y = reshapeTensor(rewriter, loc, y, {batch, hq, sq, dv});
+    y = regroup(y, dv, /*toGroups=*/false);
     y = convertTensor(rewriter, loc, y, elt);
     if (rank == 3) {
       y = transposeTensor(rewriter, loc, y, {0, 2, 1, 3});
