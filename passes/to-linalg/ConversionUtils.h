@@ -215,6 +215,8 @@ void populateLossPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);
 void populateGridSamplePatterns(mlir::TypeConverter &tc,
                                 mlir::RewritePatternSet &patterns);
+void populateAttentionPatterns(mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -45,6 +45,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateEinsumPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
+    kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

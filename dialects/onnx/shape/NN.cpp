@@ -313,20 +313,46 @@ LogicalResult inferRNN(Operation *op) {
 
 LogicalResult inferAttention(Operation *op) {
   auto q = getShape(op->getOperand(0));
+  auto k = getShape(op->getOperand(1));
   auto v = getShape(op->getOperand(2));
-  if (!q || !v)
+  if (!q || !v || q->size() != v->size())
     return success();
-  if (q->size() == 4 && v->size() == 4)
-    return setShape(op->getResult(0), {(*q)[0], (*q)[1], (*q)[2], (*v)[3]});
-  if (q->size() == 3 && v->size() == 3) {
-    int64_t qh = getIntAttr(op, "q_num_heads", kDyn);
-    int64_t kvh = getIntAttr(op, "kv_num_heads", kDyn);
-    int64_t hidden = kDyn;
-    if (!isDyn(qh) && !isDyn(kvh) && kvh > 0 && !isDyn((*v)[2]) &&
-        (*v)[2] % kvh == 0)
-      hidden = qh * ((*v)[2] / kvh);
-    return setShape(op->getResult(0), {(*q)[0], (*q)[1], hidden});
+  if (!k || k->size() != q->size())
+    k = SmallVector<int64_t>(q->size(), kDyn);
+  // Heads and per-head sizes of Q, K and V.
+  int64_t b = (*q)[0], sq, hq, hkv, d, dv, skv;
+  if (q->size() == 4) {
+    hq = (*q)[1], sq = (*q)[2], d = (*q)[3];
+    hkv = (*k)[1], skv = (*k)[2], dv = (*v)[3];
+  } else if (q->size() == 3) {
+    hq = getIntAttr(op, "q_num_heads", kDyn);
+    hkv = getIntAttr(op, "kv_num_heads", kDyn);
+    sq = (*q)[1], skv = (*k)[1];
+    auto split = [](int64_t hidden, int64_t heads) {
+      return isDyn(hidden) || isDyn(heads) || heads <= 0 || hidden % heads
+                 ? kDyn
+                 : hidden / heads;
+    };
+    d = split((*k)[2], hkv), dv = split((*v)[2], hkv);
+    if (failed(setShape(op->getResult(0), {b, sq, mulDims(hq, dv)})))
+      return failure();
+  } else {
+    return success();
   }
+  if (q->size() == 4 && failed(setShape(op->getResult(0), {b, hq, sq, dv})))
+    return failure();
+  // The cache outputs and qk_matmul_output cover past + new keys.
+  int64_t total = skv;
+  if (op->getNumOperands() > 4) {
+    auto past = getShape(op->getOperand(4));
+    if (past && past->size() == 4)
+      total = isDyn(skv) || isDyn((*past)[2]) ? kDyn : skv + (*past)[2];
+  }
+  if (op->getNumResults() == 4 &&
+      (failed(setShape(op->getResult(1), {b, hkv, total, d})) ||
+       failed(setShape(op->getResult(2), {b, hkv, total, dv})) ||
+       failed(setShape(op->getResult(3), {b, hq, sq, total}))))
+    return failure();
   return success();
 }
 

@@ -209,6 +209,17 @@ func.func @attention_4d(%q: tensor<2x8x10x64xf32>, %k: tensor<2x8x12x64xf32>, %v
 
 // -----
 
+// 3-D GQA with a KV cache: present K/V and qk_matmul_output cover past + new.
+// CHECK-LABEL: func.func @attention_3d_past(
+// CHECK-SAME: -> (tensor<2x4x90xf32>, tensor<2x3x18x8xf32>, tensor<2x3x18x10xf32>, tensor<2x9x4x18xf32>) {
+func.func @attention_3d_past(%q: tensor<2x4x72xf32>, %k: tensor<2x6x24xf32>, %v: tensor<2x6x30xf32>, %pk: tensor<2x3x12x8xf32>, %pv: tensor<2x3x12x10xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %n = "onnx.None"() : () -> none
+  %0, %1, %2, %3 = "onnx.Attention"(%q, %k, %v, %n, %pk, %pv, %n) {q_num_heads = 9 : i64, kv_num_heads = 3 : i64} : (tensor<2x4x72xf32>, tensor<2x6x24xf32>, tensor<2x6x30xf32>, none, tensor<2x3x12x8xf32>, tensor<2x3x12x10xf32>, none) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  return %0, %1, %2, %3 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @grid_sample_det(
 // CHECK-SAME: -> (tensor<1x3x5x6xf32>, tensor<4xf32>) {
 func.func @grid_sample_det(%x: tensor<1x3x8x8xf32>, %g: tensor<1x5x6x2xf32>, %m: tensor<4x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
