@@ -194,11 +194,65 @@ Value intToF32(OpBuilder &b, Location l, Value v, bool isUnsignedFrom) {
   return arith::SIToFPOp::create(b, l, f32, v);
 }
 
+/// ONNX Cast to float8e8m0 (powers of two, no sign): the f32 exponent,
+/// rounded up when `roundMode` is "up" and the mantissa is not zero, to
+/// nearest (ONNX's guard/round/sticky rule) for "nearest"; NaN and infinities
+/// become NaN (0xff), as does rounding past 2^127 unless `saturate`.
+Value castToE8M0(OpBuilder &b, Location l, Value v, Type fromOnnx,
+                 StringRef roundMode, bool saturate) {
+  Type i32 = b.getI32Type();
+  auto c = [&](uint32_t x) {
+    return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(x));
+  };
+  auto ne0 = [&](Value x, uint32_t mask) {
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                 arith::AndIOp::create(b, l, x, c(mask)), c(0));
+  };
+  using P = arith::CmpIPredicate;
+  v = castScalar(b, l, v, fromOnnx, b.getF32Type());
+  Value x = arith::BitcastOp::create(b, l, i32, v);
+  Value e = arith::AndIOp::create(b, l, arith::ShRUIOp::create(b, l, x, c(23)),
+                                  c(0xff));
+  Value special = arith::CmpIOp::create(b, l, P::eq, e, c(0xff));
+  Value up;
+  if (roundMode == "up") {
+    up = ne0(x, 0x7fffff);
+  } else if (roundMode == "nearest") {
+    Value lsb = arith::CmpIOp::create(b, l, P::ne, e, c(0));
+    Value rest = arith::OrIOp::create(b, l, ne0(x, 0x200000), ne0(x, 0x1fffff));
+    up = arith::AndIOp::create(b, l, ne0(x, 0x400000),
+                               arith::OrIOp::create(b, l, rest, lsb));
+  }
+  if (up) {
+    up = arith::AndIOp::create(
+        b, l, up,
+        arith::XOrIOp::create(b, l, special,
+                              arith::ConstantIntOp::create(b, l, 1, 1)));
+    if (saturate)
+      up = arith::AndIOp::create(
+          b, l, up, arith::CmpIOp::create(b, l, P::ne, e, c(0xfe)));
+    e = arith::AddIOp::create(b, l, e, arith::ExtUIOp::create(b, l, i32, up));
+  }
+  Value bits = arith::TruncIOp::create(b, l, b.getI8Type(), e);
+  return arith::BitcastOp::create(b, l, b.getType<Float8E8M0FNUType>(), bits);
+}
+
 /// ONNX Cast; with `saturate`, casts to float8/float4 clamp to the largest
 /// finite value of the target (infinities too), NaN stays NaN.
 Value castBody(OpBuilder &b, Location l, Value v, Type fromOnnx, Type toOnnx,
-               bool saturate) {
+               bool saturate, StringRef roundMode) {
   auto toF = dyn_cast<FloatType>(convertElementType(toOnnx));
+  // float -> int4/uint4/int2/uint2 wraps around (ONNX's reference): convert
+  // to i32, keep the low bits.
+  Type to = convertElementType(toOnnx);
+  if (isa<FloatType>(fromOnnx) && to.isInteger() &&
+      to.getIntOrFloatBitWidth() > 1 && to.getIntOrFloatBitWidth() < 8) {
+    v = castScalar(b, l, v, fromOnnx, b.getI32Type());
+    return arith::TruncIOp::create(b, l, to, v);
+  }
+  if (isa_and_nonnull<Float8E8M0FNUType>(toF) &&
+      !isa<Float8E8M0FNUType>(convertElementType(fromOnnx)))
+    return castToE8M0(b, l, v, fromOnnx, roundMode, saturate);
   if (!saturate || !toF || toF.getWidth() > 8)
     return castScalar(b, l, v, fromOnnx, toOnnx);
   Type f32 = b.getF32Type();
@@ -343,6 +397,14 @@ Value quantizeBody(onnx::QuantizeLinearOp op, OpBuilder &b, Location l,
   Value x = intToF32(b, l, a[0], false);
   Value scale = intToF32(b, l, a[1], false);
   Value v = fdiv(b, l, x, scale);
+  if (isa<FloatType>(out)) {
+    // float8/float4: no rounding to integers; the zero point (0 for float8
+    // by the spec, which ONNX's reference ignores) is added for float4 only.
+    if (a.size() > 2 && isa<Float4E2M1FNType>(out))
+      v = fadd(b, l, v, intToF32(b, l, a[2], false));
+    return castBody(b, l, v, b.getF32Type(), outOnnx, op.getSaturate() != 0,
+                    "up");
+  }
   if (a.size() > 2) {
     Value zp = intToF32(b, l, a[2], isUnsigned(op, 2));
     // Round first, then add the zero point (both integral after rounding).
@@ -375,16 +437,9 @@ template <typename OpTy> struct QuantLowering : OpConversionPattern<OpTy> {
       return failure();
     if (!isa<IntegerType, FloatType>(type->getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
-    for (Value v : op->getOperands()) {
-      Type elt = getElementTypeOrSelf(v.getType());
-      if (!isa<NoneType>(v.getType()) &&
-          (!isIntOrFloatTensor(v.getType()) ||
-           (isa<FloatType>(elt) && elt.getIntOrFloatBitWidth() == 8)))
-        return rewriter.notifyMatchFailure(op, "float8 or dynamic operand");
-    }
-    if constexpr (std::is_same_v<OpTy, onnx::QuantizeLinearOp>)
-      if (isa<FloatType>(type->getElementType()))
-        return rewriter.notifyMatchFailure(op, "float8 output");
+    for (Value v : op->getOperands())
+      if (!isa<NoneType>(v.getType()) && !isIntOrFloatTensor(v.getType()))
+        return rewriter.notifyMatchFailure(op, "dynamic operand");
     int64_t rank = type->getRank();
     std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
     int64_t block = op.getBlockSize();
@@ -713,7 +768,7 @@ void populateElementwisePatterns(TypeConverter &tc,
       [](onnx::CastOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
         return castBody(b, l, a[0], onnxElt(op),
                         getElementTypeOrSelf(op.getOutput().getType()),
-                        op.getSaturate() != 0);
+                        op.getSaturate() != 0, op.getRoundMode());
       },
       [=](onnx::CastOp op) { return castCheck(op); });
   // CastLike's second input only gives the type: it is not read.
@@ -722,7 +777,7 @@ void populateElementwisePatterns(TypeConverter &tc,
       [](onnx::CastLikeOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
         return castBody(b, l, a[0], onnxElt(op),
                         getElementTypeOrSelf(op.getOutput().getType()),
-                        op.getSaturate() != 0);
+                        op.getSaturate() != 0, op.getRoundMode());
       },
       [=](onnx::CastLikeOp op) { return castCheck(op); });
   add<onnx::WhereOp>(tc, p,
