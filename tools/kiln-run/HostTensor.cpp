@@ -107,6 +107,8 @@ void HostTensor::setBits(int64_t i, uint32_t v) {
 }
 
 double kiln::run::smallFloatToDouble(kiln_dtype dtype, uint32_t bits) {
+  if (dtype == KILN_DTYPE_FLOAT8E8M0) // 2^(bits - 127), 0xff is NaN
+    return bits == 0xff ? NAN : std::ldexp(1.0, static_cast<int>(bits) - 127);
   const llvm::fltSemantics *sem = smallFloatSemantics(dtype);
   llvm::APFloat f(*sem, llvm::APInt(llvm::APFloat::getSizeInBits(*sem), bits));
   bool losesInfo;

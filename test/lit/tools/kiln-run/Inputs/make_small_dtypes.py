@@ -5,6 +5,9 @@
                                v = Cast(x, float8e5m2, saturate=0)
   uint2.onnx    x: uint2[6] -> y = Cast(x, uint8)
   bf16.onnx     x: float[6] -> y = Cast(x, bfloat16)
+  sweep_<T>.onnx  b: T[all bit patterns], x: float[sweep] -> f = Cast(b, float),
+                s = Cast(x, T), n = Cast(x, T, saturate=0) for each float8 and
+                float4 type T (its TensorProto code)
 Each model's inputs and outputs (from ONNX's reference evaluator) go into
 DIR/<model>/input_<i>.pb and output_<i>.pb; int4 tensors in raw_data (packed)
 except z, written with int32_data (one packed byte per value); float8 y with
@@ -94,3 +97,33 @@ m = model("bf16", [("x", F, [6])], [("y", BF, [6])],
           [helper.make_node("Cast", ["x"], ["y"], to=BF)])
 run("bf16", m, {"x": np.array([1.00390625, 1.01171875, -3.4e38, np.nan,
                                1e-40, 3.3895314e38], np.float32)}, [F], [BF])
+
+# Every bit pattern of each float8/float4 type to float, and a sweep of float
+# values (edges, ties, subnormals, out of range, NaN/inf) to each type,
+# saturating and not.
+SMALL = [(TensorProto.FLOAT8E4M3FN, ml_dtypes.float8_e4m3fn, 256),
+         (TensorProto.FLOAT8E4M3FNUZ, ml_dtypes.float8_e4m3fnuz, 256),
+         (TensorProto.FLOAT8E5M2, ml_dtypes.float8_e5m2, 256),
+         (TensorProto.FLOAT8E5M2FNUZ, ml_dtypes.float8_e5m2fnuz, 256),
+         (TensorProto.FLOAT8E8M0, ml_dtypes.float8_e8m0fnu, 256),
+         (TensorProto.FLOAT4E2M1, ml_dtypes.float4_e2m1fn, 16)]
+rng = np.random.default_rng(0)
+sweep = np.concatenate([
+    np.array([0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 3.4e38], np.float32),
+    np.ldexp(np.float32(1), np.arange(-150, 128)).astype(np.float32),
+    (np.arange(-600, 600) / 16).astype(np.float32),
+    (rng.standard_normal(2000) * np.exp2(rng.integers(-20, 20, 2000))).astype(np.float32)])
+sweep = np.concatenate([sweep, np.nextafter(sweep, np.float32(np.inf)),
+                        np.nextafter(sweep, np.float32(-np.inf))]).astype(np.float32)
+for code, np_t, count in SMALL:
+    name = "sweep_%d" % code
+    patterns = np.arange(count, dtype=np.uint8).view(np_t)
+    nodes = [helper.make_node("Cast", ["b"], ["f"], to=F),
+             helper.make_node("Cast", ["x"], ["s"], to=code)]
+    outputs = [("f", F, [count]), ("s", code, [sweep.size])]
+    if code != TensorProto.FLOAT4E2M1:  # float4 always saturates
+        nodes.append(helper.make_node("Cast", ["x"], ["n"], to=code, saturate=0))
+        outputs.append(("n", code, [sweep.size]))
+    m = model(name, [("b", code, [count]), ("x", F, [sweep.size])], outputs,
+              nodes)
+    run(name, m, {"b": patterns, "x": sweep}, [code, F], [o[1] for o in outputs])
