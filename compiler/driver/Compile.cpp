@@ -52,11 +52,27 @@ int32_t onnxDType(Type t) {
     return 10;
   if (t.isBF16())
     return 16;
+  if (isa<Float8E4M3FNType>(t))
+    return 17;
+  if (isa<Float8E4M3FNUZType>(t))
+    return 18;
+  if (isa<Float8E5M2Type>(t))
+    return 19;
+  if (isa<Float8E5M2FNUZType>(t))
+    return 20;
+  if (isa<Float4E2M1FNType>(t))
+    return 23;
+  if (isa<Float8E8M0FNUType>(t))
+    return 24;
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
     case 1:
       return 9;
+    case 2: // packed four per byte (kiln-pack-interface)
+      return u ? 25 : 26;
+    case 4: // packed two per byte
+      return u ? 21 : 22;
     case 8:
       return u ? 2 : 3;
     case 16:

@@ -212,4 +212,61 @@ def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def PackInterfacePass : Pass<"kiln-pack-interface", "mlir::ModuleOp"> {
+  let summary = "Pack int4/uint4/float4 and int2/uint2 tensors at the model interface";
+  let description = [{
+    Compiled models take and return int4/uint4/float4 tensors packed two
+    elements per byte and int2/uint2 four per byte, the first element in the
+    lowest bits, the last byte padded with zeros (ONNX's raw_data layout,
+    `kiln.h`). Inside, such tensors take one byte per element. Arguments and
+    results of public functions with these element types become
+    `tensor<ceil(N*bits/8) x i8>`, unpacked at entry and packed before the
+    return by `linalg.generic` ops.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<3xi4>) -> tensor<3xi4>
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: tensor<2xi8>) -> tensor<2xi8> {
+      %u = linalg.generic ... { tensor.extract %x[i / 2], shift by 4 * (i % 2),
+                                arith.trunci to i4 } -> tensor<3xi4>
+      ...
+      %p = linalg.generic ... { or of the two (zero-extended, shifted)
+                                elements of byte i } -> tensor<2xi8>
+      return %p : tensor<2xi8>
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def ExpandSmallFloatsPass : Pass<"kiln-expand-small-floats"> {
+  let summary = "Expand conversions to bf16 and from/to float8/float4 into integer arithmetic";
+  let description = [{
+    `arith.truncf` to bf16, float8 (e4m3fn, e4m3fnuz, e5m2, e5m2fnuz,
+    e8m0fnu) and float4 (e2m1fn), and `arith.extf` from float8/float4,
+    become integer arithmetic on the bit patterns (round to nearest even;
+    overflow to infinity, else NaN, else the largest finite value), and
+    float8/float4 constants become integer constants and a bitcast. The LLVM
+    lowering then needs no conversion builtin (`__truncsfbf2`): nothing for
+    bare-metal targets to provide. Truncation to e8m0 takes the exponent
+    (Cast rounds to a power of two before).
+
+    Before:
+    ```mlir
+    %y = arith.truncf %x : f32 to bf16
+    ```
+    After:
+    ```mlir
+    %b = arith.bitcast %x : f32 to i32
+    ... rounding of the low 16 bits, subnormals, NaN ...
+    %y = arith.bitcast %r : i16 to bf16
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 #endif // KILN_PASSES_CODEGEN_PASSES

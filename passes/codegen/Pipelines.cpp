@@ -29,6 +29,9 @@ void kiln::buildToLinalgPipeline(OpPassManager &pm) {
 
 void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                    const CPUCodegenOptions &options) {
+  // Packed int4/int2/float4 interface tensors: unpacked at entry, packed
+  // at the return.
+  pm.addPass(createPackInterfacePass());
   // Fusion groups around roots, tiled over threads.
   addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
   pm.addPass(createCanonicalizerPass());
@@ -57,6 +60,15 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createPlanMemoryPass());
   pm.addPass(createOutlineParallelPass());
   pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
+  // Arithmetic and math on bf16/float8/float4 runs in f32 (LLVM would
+  // promote bf16 the same way, calling __truncsfbf2), and their conversions
+  // become integer arithmetic: the .so needs no conversion builtins.
+  addUpstream(pm, "func.func(math-extend-to-supported-types{extra-types=f16 "
+                  "target-type=f32}),"
+                  "func.func(arith-emulate-unsupported-floats{source-types="
+                  "bf16,f8E4M3FN,f8E4M3FNUZ,f8E5M2,f8E5M2FNUZ,f8E8M0FNU,"
+                  "f4E2M1FN target-type=f32})");
+  pm.addPass(createExpandSmallFloatsPass());
   // Lower to the LLVM dialect.
   // n-D transfers become 1-D ones (loads/stores, scalar loops where
   // strided); the rest of the vector dialect goes to LLVM vectors.

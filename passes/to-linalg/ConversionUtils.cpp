@@ -151,6 +151,45 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type fromOnnx,
   return v;
 }
 
+Value castToE8M0(OpBuilder &b, Location l, Value v, Type fromOnnx,
+                 StringRef roundMode, bool saturate) {
+  Type i32 = b.getI32Type();
+  auto c = [&](uint32_t x) {
+    return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(x));
+  };
+  auto ne0 = [&](Value x, uint32_t mask) {
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                 arith::AndIOp::create(b, l, x, c(mask)), c(0));
+  };
+  using P = arith::CmpIPredicate;
+  v = castScalar(b, l, v, fromOnnx, b.getF32Type());
+  Value x = arith::BitcastOp::create(b, l, i32, v);
+  Value e = arith::AndIOp::create(b, l, arith::ShRUIOp::create(b, l, x, c(23)),
+                                  c(0xff));
+  Value special = arith::CmpIOp::create(b, l, P::eq, e, c(0xff));
+  Value up;
+  if (roundMode == "up") {
+    up = ne0(x, 0x7fffff);
+  } else if (roundMode == "nearest") {
+    Value lsb = arith::CmpIOp::create(b, l, P::ne, e, c(0));
+    Value rest = arith::OrIOp::create(b, l, ne0(x, 0x200000), ne0(x, 0x1fffff));
+    up = arith::AndIOp::create(b, l, ne0(x, 0x400000),
+                               arith::OrIOp::create(b, l, rest, lsb));
+  }
+  if (up) {
+    up = arith::AndIOp::create(
+        b, l, up,
+        arith::XOrIOp::create(b, l, special,
+                              arith::ConstantIntOp::create(b, l, 1, 1)));
+    if (saturate)
+      up = arith::AndIOp::create(
+          b, l, up, arith::CmpIOp::create(b, l, P::ne, e, c(0xfe)));
+    e = arith::AddIOp::create(b, l, e, arith::ExtUIOp::create(b, l, i32, up));
+  }
+  Value bits = arith::TruncIOp::create(b, l, b.getI8Type(), e);
+  return arith::BitcastOp::create(b, l, b.getType<Float8E8M0FNUType>(), bits);
+}
+
 
 //===----------------------------------------------------------------------===//
 // Helpers of the MatMul/Conv/Pooling/DataMovement families.

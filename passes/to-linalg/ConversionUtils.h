@@ -65,6 +65,15 @@ mlir::Value createElementwise(
 mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                        mlir::Type fromOnnx, mlir::Type toOnnx);
 
+/// ONNX Cast of scalar `v` to float8e8m0 (powers of two, no sign): the f32
+/// exponent, rounded up when `roundMode` is "up" and the mantissa is not
+/// zero, to nearest (ONNX's guard/round/sticky rule) for "nearest"; NaN and
+/// infinities become NaN (0xff), as does rounding past 2^127 unless
+/// `saturate`.
+mlir::Value castToE8M0(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                       mlir::Type fromOnnx, llvm::StringRef roundMode,
+                       bool saturate);
+
 /// An integer arith.constant of `type` holding `value` (truncated to the
 /// width; i1 takes 0/1).
 mlir::Value createIntScalar(mlir::OpBuilder &b, mlir::Location loc,

@@ -91,27 +91,44 @@ KILN_API const char *kiln_status_string(kiln_status status) {
  * Element types
  *===------------------------------------------------------------------===*/
 
-KILN_API size_t kiln_dtype_size(kiln_dtype dtype) {
+KILN_API size_t kiln_dtype_bits(kiln_dtype dtype) {
   switch (dtype) {
+  case KILN_DTYPE_UINT2:
+  case KILN_DTYPE_INT2:
+    return 2;
+  case KILN_DTYPE_UINT4:
+  case KILN_DTYPE_INT4:
+  case KILN_DTYPE_FLOAT4E2M1:
+    return 4;
   case KILN_DTYPE_UINT8:
   case KILN_DTYPE_INT8:
   case KILN_DTYPE_BOOL:
-    return 1;
+  case KILN_DTYPE_FLOAT8E4M3FN:
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+  case KILN_DTYPE_FLOAT8E5M2:
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+  case KILN_DTYPE_FLOAT8E8M0:
+    return 8;
   case KILN_DTYPE_UINT16:
   case KILN_DTYPE_INT16:
   case KILN_DTYPE_FLOAT16:
   case KILN_DTYPE_BFLOAT16:
-    return 2;
+    return 16;
   case KILN_DTYPE_FLOAT32:
   case KILN_DTYPE_INT32:
   case KILN_DTYPE_UINT32:
-    return 4;
+    return 32;
   case KILN_DTYPE_INT64:
   case KILN_DTYPE_FLOAT64:
   case KILN_DTYPE_UINT64:
-    return 8;
+    return 64;
   }
   return 0;
+}
+
+KILN_API size_t kiln_dtype_size(kiln_dtype dtype) {
+  size_t bits = kiln_dtype_bits(dtype);
+  return bits % 8 == 0 ? bits / 8 : 0;
 }
 
 KILN_API const char *kiln_dtype_name(kiln_dtype dtype) {
@@ -142,6 +159,26 @@ KILN_API const char *kiln_dtype_name(kiln_dtype dtype) {
     return "uint64";
   case KILN_DTYPE_BFLOAT16:
     return "bfloat16";
+  case KILN_DTYPE_FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+    return "float8e4m3fnuz";
+  case KILN_DTYPE_FLOAT8E5M2:
+    return "float8e5m2";
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+    return "float8e5m2fnuz";
+  case KILN_DTYPE_UINT4:
+    return "uint4";
+  case KILN_DTYPE_INT4:
+    return "int4";
+  case KILN_DTYPE_FLOAT4E2M1:
+    return "float4e2m1";
+  case KILN_DTYPE_FLOAT8E8M0:
+    return "float8e8m0";
+  case KILN_DTYPE_UINT2:
+    return "uint2";
+  case KILN_DTYPE_INT2:
+    return "int2";
   }
   return "unknown";
 }
@@ -170,26 +207,27 @@ static kiln_status check_abi_tensor(const char *path, const char *kind,
                                     size_t *bytes) {
   if (!t->name)
     return fail(KILN_ERROR_LOAD, "%s: %s %u has no name", path, kind, index);
-  size_t elem = kiln_dtype_size((kiln_dtype)t->dtype);
-  if (elem == 0)
+  size_t bits = kiln_dtype_bits((kiln_dtype)t->dtype);
+  if (bits == 0)
     return fail(KILN_ERROR_INCOMPATIBLE, "%s: %s '%s' has unsupported dtype %d",
                 path, kind, t->name, (int)t->dtype);
   if (t->rank < 0 || t->rank > KILN_MAX_RANK || (t->rank > 0 && !t->dims))
     return fail(KILN_ERROR_INCOMPATIBLE, "%s: %s '%s' has invalid rank %d",
                 path, kind, t->name, (int)t->rank);
-  size_t total = elem;
+  /* Counted in bits (the packed types), then rounded up to whole bytes. */
+  size_t total = bits;
   for (int32_t d = 0; d < t->rank; ++d) {
     int64_t dim = t->dims[d];
     if (dim < 0)
       return fail(KILN_ERROR_INCOMPATIBLE,
                   "%s: %s '%s' has dynamic or invalid dim %lld at axis %d",
                   path, kind, t->name, (long long)dim, (int)d);
-    if (dim != 0 && total > SIZE_MAX / (uint64_t)dim)
+    if (dim != 0 && total > (SIZE_MAX - 7) / (uint64_t)dim)
       return fail(KILN_ERROR_INCOMPATIBLE, "%s: %s '%s' is too large", path,
                   kind, t->name);
     total *= (size_t)dim;
   }
-  *bytes = total;
+  *bytes = (total + 7) / 8;
   return KILN_OK;
 }
 

@@ -180,6 +180,25 @@ TEST(Names, StatusAndDtype) {
   EXPECT_EQ(kiln_dtype_size(static_cast<kiln_dtype>(8)), 0u);
 }
 
+TEST(Names, SmallDtypes) {
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_FLOAT8E4M3FN), "float8e4m3fn");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_FLOAT8E5M2FNUZ), "float8e5m2fnuz");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_FLOAT8E8M0), "float8e8m0");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_INT4), "int4");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_FLOAT4E2M1), "float4e2m1");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_UINT2), "uint2");
+  // float8 is one byte; the packed types have no whole-byte size.
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_FLOAT8E5M2), 1u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_FLOAT8E4M3FNUZ), 8u);
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_INT4), 0u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_INT4), 4u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_UINT4), 4u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_FLOAT4E2M1), 4u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_INT2), 2u);
+  EXPECT_EQ(kiln_dtype_bits(KILN_DTYPE_BFLOAT16), 16u);
+  EXPECT_EQ(kiln_dtype_bits(static_cast<kiln_dtype>(27)), 0u);
+}
+
 //===-- Running -----------------------------------------------------------===//
 
 TEST_F(ModelTest, RunOwnWorkspace) {

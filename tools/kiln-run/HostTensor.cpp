@@ -2,8 +2,10 @@
 
 #include "HostTensor.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -11,8 +13,8 @@ using namespace kiln::run;
 
 llvm::Expected<HostTensor> HostTensor::create(kiln_dtype dtype,
                                               llvm::ArrayRef<int64_t> shape) {
-  size_t elem = kiln_dtype_size(dtype);
-  if (elem == 0)
+  size_t bits = kiln_dtype_bits(dtype);
+  if (bits == 0)
     return llvm::createStringError(
         llvm::formatv("unsupported dtype {0}", static_cast<int>(dtype)));
   if (shape.size() > KILN_MAX_RANK)
@@ -32,7 +34,8 @@ llvm::Expected<HostTensor> HostTensor::create(kiln_dtype dtype,
   t.dtype_ = dtype;
   t.shape_.assign(shape.begin(), shape.end());
   t.numElements_ = n;
-  t.numBytes_ = static_cast<size_t>(n) * elem;
+  // The 4-bit and 2-bit types are packed (kiln.h): whole bytes, rounded up.
+  t.numBytes_ = (static_cast<size_t>(n) * bits + 7) / 8;
   size_t alloc = (t.numBytes_ + 63) / 64 * 64;
   if (alloc == 0)
     alloc = 64;
@@ -55,9 +58,108 @@ template <typename T> static void store(void *base, int64_t i, T v) {
   std::memcpy(static_cast<char *>(base) + i * sizeof(T), &v, sizeof(T));
 }
 
+/// The APFloat semantics of the float8/float4 types (null for the others).
+static const llvm::fltSemantics *smallFloatSemantics(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_FLOAT8E4M3FN:
+    return &llvm::APFloat::Float8E4M3FN();
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+    return &llvm::APFloat::Float8E4M3FNUZ();
+  case KILN_DTYPE_FLOAT8E5M2:
+    return &llvm::APFloat::Float8E5M2();
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+    return &llvm::APFloat::Float8E5M2FNUZ();
+  case KILN_DTYPE_FLOAT8E8M0:
+    return &llvm::APFloat::Float8E8M0FNU();
+  case KILN_DTYPE_FLOAT4E2M1:
+    return &llvm::APFloat::Float4E2M1FN();
+  default:
+    return nullptr;
+  }
+}
+
+uint32_t HostTensor::getBits(int64_t i) const {
+  size_t bits = kiln_dtype_bits(dtype_);
+  const auto *p = static_cast<const uint8_t *>(data());
+  if (bits >= 8) {
+    uint64_t v = 0;
+    std::memcpy(&v, p + i * (bits / 8), bits / 8);
+    return static_cast<uint32_t>(v);
+  }
+  int64_t perByte = 8 / bits;
+  unsigned shift = static_cast<unsigned>((i % perByte) * bits);
+  return (p[i / perByte] >> shift) & ((1u << bits) - 1);
+}
+
+void HostTensor::setBits(int64_t i, uint32_t v) {
+  size_t bits = kiln_dtype_bits(dtype_);
+  auto *p = static_cast<uint8_t *>(data());
+  if (bits >= 8) {
+    uint64_t w = v;
+    std::memcpy(p + i * (bits / 8), &w, std::min<size_t>(bits / 8, 8));
+    return;
+  }
+  int64_t perByte = 8 / bits;
+  unsigned shift = static_cast<unsigned>((i % perByte) * bits);
+  uint8_t mask = static_cast<uint8_t>(((1u << bits) - 1) << shift);
+  p[i / perByte] =
+      static_cast<uint8_t>((p[i / perByte] & ~mask) | ((v << shift) & mask));
+}
+
+double kiln::run::smallFloatToDouble(kiln_dtype dtype, uint32_t bits) {
+  if (dtype == KILN_DTYPE_FLOAT8E8M0) // 2^(bits - 127), 0xff is NaN
+    return bits == 0xff ? NAN : std::ldexp(1.0, static_cast<int>(bits) - 127);
+  const llvm::fltSemantics *sem = smallFloatSemantics(dtype);
+  llvm::APFloat f(*sem, llvm::APInt(llvm::APFloat::getSizeInBits(*sem), bits));
+  bool losesInfo;
+  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &losesInfo);
+  return f.convertToDouble();
+}
+
+uint32_t kiln::run::doubleToSmallFloat(kiln_dtype dtype, double v) {
+  if (dtype == KILN_DTYPE_FLOAT8E8M0) {
+    // Powers of two only (no sign, no zero): round up like ONNX's default
+    // Cast round_mode, saturate to 2^127.
+    if (std::isnan(v))
+      return 0xff;
+    if (!(v > 0x1p-127))
+      return 0;
+    int exp;
+    double mant = std::frexp(std::min(v, 0x1p127), &exp); // [0.5, 1)
+    int e = mant == 0.5 ? exp - 1 : exp;
+    return static_cast<uint32_t>(std::min(e + 127, 254));
+  }
+  const llvm::fltSemantics *sem = smallFloatSemantics(dtype);
+  // Saturate like ONNX's default cast: out-of-range values (infinities too)
+  // become the largest finite value of the sign.
+  double hi = llvm::APFloat::getLargest(*sem).convertToDouble();
+  if (!std::isnan(v))
+    v = std::clamp(v, llvm::APFloat::getLargest(*sem, true).convertToDouble(),
+                   hi);
+  llvm::APFloat f(v);
+  bool losesInfo;
+  f.convert(*sem, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  return static_cast<uint32_t>(f.bitcastToAPInt().getZExtValue());
+}
+
 double HostTensor::getDouble(int64_t i) const {
   const void *p = data();
   switch (dtype_) {
+  case KILN_DTYPE_FLOAT8E4M3FN:
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+  case KILN_DTYPE_FLOAT8E5M2:
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+  case KILN_DTYPE_FLOAT8E8M0:
+  case KILN_DTYPE_FLOAT4E2M1:
+    return smallFloatToDouble(dtype_, getBits(i));
+  case KILN_DTYPE_UINT4:
+  case KILN_DTYPE_UINT2:
+    return getBits(i);
+  case KILN_DTYPE_INT4: // sign-extended
+    return static_cast<int>(getBits(i) ^ 8u) - 8;
+  case KILN_DTYPE_INT2:
+    return static_cast<int>(getBits(i) ^ 2u) - 2;
   case KILN_DTYPE_FLOAT32:
     return load<float>(p, i);
   case KILN_DTYPE_FLOAT64:
@@ -90,6 +192,18 @@ double HostTensor::getDouble(int64_t i) const {
 void HostTensor::setDouble(int64_t i, double v) {
   void *p = data();
   switch (dtype_) {
+  case KILN_DTYPE_FLOAT8E4M3FN:
+  case KILN_DTYPE_FLOAT8E4M3FNUZ:
+  case KILN_DTYPE_FLOAT8E5M2:
+  case KILN_DTYPE_FLOAT8E5M2FNUZ:
+  case KILN_DTYPE_FLOAT8E8M0:
+  case KILN_DTYPE_FLOAT4E2M1:
+    return setBits(i, doubleToSmallFloat(dtype_, v));
+  case KILN_DTYPE_UINT4:
+  case KILN_DTYPE_UINT2:
+  case KILN_DTYPE_INT4:
+  case KILN_DTYPE_INT2: // the low bits of the integer (two's complement)
+    return setBits(i, static_cast<uint32_t>(static_cast<int64_t>(v)));
   case KILN_DTYPE_FLOAT32:
     return store<float>(p, i, static_cast<float>(v));
   case KILN_DTYPE_FLOAT64:
@@ -131,7 +245,12 @@ std::string kiln::run::formatShape(llvm::ArrayRef<int64_t> shape) {
 
 bool kiln::run::isFloatType(kiln_dtype dtype) {
   return dtype == KILN_DTYPE_FLOAT32 || dtype == KILN_DTYPE_FLOAT64 ||
-         dtype == KILN_DTYPE_FLOAT16 || dtype == KILN_DTYPE_BFLOAT16;
+         dtype == KILN_DTYPE_FLOAT16 || dtype == KILN_DTYPE_BFLOAT16 ||
+         smallFloatSemantics(dtype);
+}
+
+bool kiln::run::isPackedType(kiln_dtype dtype) {
+  return kiln_dtype_bits(dtype) < 8 && kiln_dtype_bits(dtype) > 0;
 }
 
 float kiln::run::halfToFloat(uint16_t h) {

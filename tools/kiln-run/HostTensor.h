@@ -38,10 +38,15 @@ public:
   size_t numBytes() const { return numBytes_; }
   void *data() const { return data_.get(); }
 
-  /// Element `i` as a double (float16/bfloat16 decoded).
+  /// Element `i` as a double (float16/bfloat16/float8/float4 decoded).
   double getDouble(int64_t i) const;
-  /// Stores `v` into element `i`, converted to the element type.
+  /// Stores `v` into element `i`, converted to the element type (float8 and
+  /// float4 round to nearest even and saturate, like ONNX's Cast).
   void setDouble(int64_t i, double v);
+  /// The bit pattern of element `i` (types of at most 32 bits; the packed
+  /// types are unpacked).
+  uint32_t getBits(int64_t i) const;
+  void setBits(int64_t i, uint32_t bits);
 
 private:
   kiln_dtype dtype_ = KILN_DTYPE_FLOAT32;
@@ -54,6 +59,12 @@ private:
 /// "[1,3,224,224]".
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 bool isFloatType(kiln_dtype dtype);
+/// int4/uint4/float4 (two per byte), int2/uint2 (four per byte).
+bool isPackedType(kiln_dtype dtype);
+
+/// float8/float4 encodings (KILN_DTYPE_FLOAT8*, KILN_DTYPE_FLOAT4E2M1).
+double smallFloatToDouble(kiln_dtype dtype, uint32_t bits);
+uint32_t doubleToSmallFloat(kiln_dtype dtype, double v);
 
 float halfToFloat(uint16_t h);
 uint16_t floatToHalf(float f);

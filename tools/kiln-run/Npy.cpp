@@ -139,7 +139,7 @@ private:
 } // namespace
 
 llvm::Expected<HostTensor> kiln::run::readNpy(StringRef path,
-                                              bool float32ForBfloat16) {
+                                              kiln_dtype modelDtype) {
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf)
@@ -187,6 +187,35 @@ llvm::Expected<HostTensor> kiln::run::readNpy(StringRef path,
                      "big-endian data ('" + descr + "') is not supported");
   if (order == '<' || order == '|' || order == '=' || order == '>')
     code = code.drop_front();
+  StringRef data = bytes.drop_front(offset + headerLen);
+  // numpy has no dtype for the float8/float4/int4/int2 types; ml_dtypes
+  // arrays are saved as opaque 'V<itemsize>' records holding one element's
+  // bits each (int4 unpacked, one per byte).
+  size_t modelBits = kiln_dtype_bits(modelDtype);
+  if (code.consume_front("V")) {
+    unsigned itemSize = 0;
+    if (!modelDtype || code.getAsInteger(10, itemSize) ||
+        itemSize != (modelBits + 7) / 8 || itemSize > 4)
+      return fileError(
+          path, "numpy dtype '" + descr + "' does not match " +
+                    (modelDtype ? kiln_dtype_name(modelDtype) : "any dtype"));
+    auto t = HostTensor::create(modelDtype, shape);
+    if (!t)
+      return fileError(path, llvm::toString(t.takeError()));
+    size_t want = static_cast<size_t>(t->numElements()) * itemSize;
+    if (data.size() != want)
+      return fileError(path, llvm::formatv("expected {0} bytes of data for "
+                                           "shape {1} {2}, found {3}",
+                                           want, formatShape(shape), descr,
+                                           data.size()));
+    uint32_t mask = modelBits >= 32 ? ~0u : (1u << modelBits) - 1;
+    for (int64_t i = 0; i < t->numElements(); ++i) {
+      uint32_t v = 0;
+      std::memcpy(&v, data.data() + i * itemSize, itemSize);
+      t->setBits(i, v & mask);
+    }
+    return t;
+  }
   kiln_dtype dtype = static_cast<kiln_dtype>(0);
   for (const Descr &d : kDescrs)
     if (code == d.code)
@@ -194,14 +223,23 @@ llvm::Expected<HostTensor> kiln::run::readNpy(StringRef path,
   if (dtype == 0)
     return fileError(path, "unsupported numpy dtype '" + descr + "'");
 
+  // Types numpy cannot hold come as values of a wider type: float32/float64
+  // for bfloat16, float8 and float4; integers for int4/uint4/int2/uint2.
   kiln_dtype target = dtype;
-  if (float32ForBfloat16 && dtype == KILN_DTYPE_FLOAT32)
-    target = KILN_DTYPE_BFLOAT16;
+  if (modelDtype && modelDtype != dtype &&
+      ((isFloatType(modelDtype) && modelBits <= 16 &&
+        modelDtype != KILN_DTYPE_FLOAT16 &&
+        (dtype == KILN_DTYPE_FLOAT32 || dtype == KILN_DTYPE_FLOAT64)) ||
+       (isPackedType(modelDtype) && !isFloatType(modelDtype) &&
+        !isFloatType(dtype) && dtype != KILN_DTYPE_BOOL)))
+    target = modelDtype;
   auto t = HostTensor::create(target, shape);
   if (!t)
     return fileError(path, llvm::toString(t.takeError()));
-  size_t want = static_cast<size_t>(t->numElements()) * kiln_dtype_size(dtype);
-  StringRef data = bytes.drop_front(offset + headerLen);
+  auto file = HostTensor::create(dtype, shape);
+  if (!file)
+    return fileError(path, llvm::toString(file.takeError()));
+  size_t want = file->numBytes();
   if (data.size() != want)
     return fileError(path, llvm::formatv("expected {0} bytes of data for "
                                          "shape {1} {2}, found {3}",
@@ -211,19 +249,26 @@ llvm::Expected<HostTensor> kiln::run::readNpy(StringRef path,
     if (want)
       std::memcpy(t->data(), data.data(), want);
   } else {
-    for (int64_t i = 0; i < t->numElements(); ++i) {
-      float f;
-      std::memcpy(&f, data.data() + i * 4, 4);
-      t->setDouble(i, f);
-    }
+    if (want)
+      std::memcpy(file->data(), data.data(), want);
+    for (int64_t i = 0; i < t->numElements(); ++i)
+      t->setDouble(i, file->getDouble(i));
   }
   return t;
 }
 
 llvm::Error kiln::run::writeNpy(StringRef path, const HostTensor &t) {
+  // Types numpy has no dtype for are written as values: float32 for
+  // bfloat16/float8/float4, int8/uint8 for int4/int2 and uint4/uint2.
   const char *code = nullptr;
-  kiln_dtype fileType =
-      t.dtype() == KILN_DTYPE_BFLOAT16 ? KILN_DTYPE_FLOAT32 : t.dtype();
+  kiln_dtype fileType = t.dtype();
+  if (isFloatType(t.dtype()) && kiln_dtype_bits(t.dtype()) <= 16 &&
+      t.dtype() != KILN_DTYPE_FLOAT16)
+    fileType = KILN_DTYPE_FLOAT32;
+  else if (t.dtype() == KILN_DTYPE_INT4 || t.dtype() == KILN_DTYPE_INT2)
+    fileType = KILN_DTYPE_INT8;
+  else if (t.dtype() == KILN_DTYPE_UINT4 || t.dtype() == KILN_DTYPE_UINT2)
+    fileType = KILN_DTYPE_UINT8;
   for (const Descr &d : kDescrs)
     if (d.dtype == fileType)
       code = d.code;
@@ -259,11 +304,14 @@ llvm::Error kiln::run::writeNpy(StringRef path, const HostTensor &t) {
   for (size_t i = 0; i < (v2 ? 4u : 2u); ++i)
     os << static_cast<char>((len >> (8 * i)) & 0xff);
   os << header;
-  if (t.dtype() == KILN_DTYPE_BFLOAT16) {
-    for (int64_t i = 0; i < t.numElements(); ++i) {
-      float f = static_cast<float>(t.getDouble(i));
-      os.write(reinterpret_cast<const char *>(&f), 4);
-    }
+  if (fileType != t.dtype()) {
+    auto converted = HostTensor::create(fileType, t.shape());
+    if (!converted)
+      return fileError(path, llvm::toString(converted.takeError()));
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      converted->setDouble(i, t.getDouble(i));
+    os.write(static_cast<const char *>(converted->data()),
+             converted->numBytes());
   } else {
     os.write(static_cast<const char *>(t.data()), t.numBytes());
   }
@@ -277,9 +325,9 @@ llvm::Error kiln::run::writeNpy(StringRef path, const HostTensor &t) {
 }
 
 llvm::Expected<HostTensor> kiln::run::readTensorFile(StringRef path,
-                                                     bool float32ForBfloat16) {
+                                                     kiln_dtype modelDtype) {
   if (path.ends_with_insensitive(".npy"))
-    return readNpy(path, float32ForBfloat16);
+    return readNpy(path, modelDtype);
   if (path.ends_with_insensitive(".pb"))
     return readTensorProto(path);
   return fileError(path, "unknown file type (expected .npy or .pb)");

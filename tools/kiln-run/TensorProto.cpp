@@ -1,7 +1,8 @@
 //===- TensorProto.cpp - read serialized onnx.TensorProto files -----------===//
 //
 // The files of ONNX's test_data_set_N directories (input_0.pb, output_0.pb):
-// data in raw_data (little-endian) or in the typed repeated fields.
+// data in raw_data (little-endian; int4/uint4/float4 two per byte, int2/uint2
+// four per byte, low bits first) or in the typed repeated fields.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +38,16 @@ static bool isSupported(int type) {
   case onnx::TensorProto::UINT32:
   case onnx::TensorProto::UINT64:
   case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::FLOAT8E4M3FN:
+  case onnx::TensorProto::FLOAT8E4M3FNUZ:
+  case onnx::TensorProto::FLOAT8E5M2:
+  case onnx::TensorProto::FLOAT8E5M2FNUZ:
+  case onnx::TensorProto::FLOAT8E8M0:
+  case onnx::TensorProto::UINT4:
+  case onnx::TensorProto::INT4:
+  case onnx::TensorProto::FLOAT4E2M1:
+  case onnx::TensorProto::UINT2:
+  case onnx::TensorProto::INT2:
     return true;
   default:
     return false;
@@ -134,6 +145,36 @@ llvm::Expected<HostTensor> kiln::run::readTensorProto(StringRef path) {
           static_cast<uint16_t>(proto.int32_data(static_cast<int>(i)));
       std::memcpy(static_cast<char *>(t->data()) + i * 2, &bits, 2);
     }
+    break;
+  }
+  case onnx::TensorProto::FLOAT8E4M3FN:
+  case onnx::TensorProto::FLOAT8E4M3FNUZ:
+  case onnx::TensorProto::FLOAT8E5M2:
+  case onnx::TensorProto::FLOAT8E5M2FNUZ:
+  case onnx::TensorProto::FLOAT8E8M0:
+    // Bit patterns in int32_data, one per element.
+    if (llvm::Error e = checkCount(proto.int32_data_size(), "int32_data"))
+      return std::move(e);
+    for (int64_t i = 0; i < n; ++i)
+      t->setBits(i,
+                 static_cast<uint8_t>(proto.int32_data(static_cast<int>(i))));
+    break;
+  case onnx::TensorProto::UINT4:
+  case onnx::TensorProto::INT4:
+  case onnx::TensorProto::FLOAT4E2M1:
+  case onnx::TensorProto::UINT2:
+  case onnx::TensorProto::INT2: {
+    // Packed bytes (as in raw_data) in int32_data, one byte per value.
+    int64_t packed = static_cast<int64_t>(t->numBytes());
+    if (proto.int32_data_size() != packed)
+      return fileError(
+          path, llvm::formatv("int32_data has {0} values, shape "
+                              "{1} of {2} needs {3} packed bytes",
+                              proto.int32_data_size(), formatShape(shape),
+                              kiln_dtype_name(t->dtype()), packed));
+    auto *bytes = static_cast<uint8_t *>(t->data());
+    for (int64_t i = 0; i < packed; ++i)
+      bytes[i] = static_cast<uint8_t>(proto.int32_data(static_cast<int>(i)));
     break;
   }
   default: // INT32, INT16, INT8, UINT16, UINT8, BOOL: int32_data

@@ -173,11 +173,12 @@ Comparison compare(const HostTensor &got, const HostTensor &ref, double atol,
   Comparison c;
   for (int64_t i = 0; i < got.numElements(); ++i) {
     double a = got.getDouble(i), b = ref.getDouble(i);
+    // Equal values match, NaN matches NaN (and only NaN); not compared with
+    // the tolerance, which is NaN for a NaN reference.
+    if (a == b || (std::isnan(a) && std::isnan(b)))
+      continue;
     double diff, rel;
-    if (a == b || (std::isnan(a) && std::isnan(b))) {
-      diff = rel = 0;
-    } else if (std::isnan(a) || std::isnan(b) || std::isinf(a) ||
-               std::isinf(b)) {
+    if (std::isnan(a) || std::isnan(b) || std::isinf(a) || std::isinf(b)) {
       diff = rel = INFINITY;
     } else {
       diff = std::fabs(a - b);
@@ -287,8 +288,7 @@ int main(int argc, char **argv) {
     if (inputs[idx])
       fatal("input '" + name + "' given twice");
     const kiln::TensorInfo &info = inInfo[idx];
-    HostTensor t =
-        check(readTensorFile(file, info.dtype == KILN_DTYPE_BFLOAT16));
+    HostTensor t = check(readTensorFile(file, info.dtype));
     checkFits(t, info, "input", file, /*allowOtherDtype=*/false);
     inputs[idx] = std::move(t);
   }
@@ -338,9 +338,7 @@ int main(int argc, char **argv) {
             nameList(outInfo) + ")");
     if (refs[idx])
       fatal("output '" + name + "' compared twice");
-    addRef(
-        idx, file,
-        check(readTensorFile(file, outInfo[idx].dtype == KILN_DTYPE_BFLOAT16)));
+    addRef(idx, file, check(readTensorFile(file, outInfo[idx].dtype)));
   }
   if (!opt.compareDir.empty()) {
     if (!llvm::sys::fs::is_directory(opt.compareDir))

@@ -197,8 +197,19 @@ Value intToF32(OpBuilder &b, Location l, Value v, bool isUnsignedFrom) {
 /// ONNX Cast; with `saturate`, casts to float8/float4 clamp to the largest
 /// finite value of the target (infinities too), NaN stays NaN.
 Value castBody(OpBuilder &b, Location l, Value v, Type fromOnnx, Type toOnnx,
-               bool saturate) {
+               bool saturate, StringRef roundMode) {
   auto toF = dyn_cast<FloatType>(convertElementType(toOnnx));
+  // float -> int4/uint4/int2/uint2 wraps around (ONNX's reference): convert
+  // to i32, keep the low bits.
+  Type to = convertElementType(toOnnx);
+  if (isa<FloatType>(fromOnnx) && to.isInteger() &&
+      to.getIntOrFloatBitWidth() > 1 && to.getIntOrFloatBitWidth() < 8) {
+    v = castScalar(b, l, v, fromOnnx, b.getI32Type());
+    return arith::TruncIOp::create(b, l, to, v);
+  }
+  if (isa_and_nonnull<Float8E8M0FNUType>(toF) &&
+      !isa<Float8E8M0FNUType>(convertElementType(fromOnnx)))
+    return castToE8M0(b, l, v, fromOnnx, roundMode, saturate);
   if (!saturate || !toF || toF.getWidth() > 8)
     return castScalar(b, l, v, fromOnnx, toOnnx);
   Type f32 = b.getF32Type();
@@ -343,6 +354,14 @@ Value quantizeBody(onnx::QuantizeLinearOp op, OpBuilder &b, Location l,
   Value x = intToF32(b, l, a[0], false);
   Value scale = intToF32(b, l, a[1], false);
   Value v = fdiv(b, l, x, scale);
+  if (isa<FloatType>(out)) {
+    // float8/float4: no rounding to integers; the zero point (0 for float8
+    // by the spec, which ONNX's reference ignores) is added for float4 only.
+    if (a.size() > 2 && isa<Float4E2M1FNType>(out))
+      v = fadd(b, l, v, intToF32(b, l, a[2], false));
+    return castBody(b, l, v, b.getF32Type(), outOnnx, op.getSaturate() != 0,
+                    "up");
+  }
   if (a.size() > 2) {
     Value zp = intToF32(b, l, a[2], isUnsigned(op, 2));
     // Round first, then add the zero point (both integral after rounding).
@@ -375,16 +394,9 @@ template <typename OpTy> struct QuantLowering : OpConversionPattern<OpTy> {
       return failure();
     if (!isa<IntegerType, FloatType>(type->getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
-    for (Value v : op->getOperands()) {
-      Type elt = getElementTypeOrSelf(v.getType());
-      if (!isa<NoneType>(v.getType()) &&
-          (!isIntOrFloatTensor(v.getType()) ||
-           (isa<FloatType>(elt) && elt.getIntOrFloatBitWidth() == 8)))
-        return rewriter.notifyMatchFailure(op, "float8 or dynamic operand");
-    }
-    if constexpr (std::is_same_v<OpTy, onnx::QuantizeLinearOp>)
-      if (isa<FloatType>(type->getElementType()))
-        return rewriter.notifyMatchFailure(op, "float8 output");
+    for (Value v : op->getOperands())
+      if (!isa<NoneType>(v.getType()) && !isIntOrFloatTensor(v.getType()))
+        return rewriter.notifyMatchFailure(op, "dynamic operand");
     int64_t rank = type->getRank();
     std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
     int64_t block = op.getBlockSize();
@@ -713,7 +725,7 @@ void populateElementwisePatterns(TypeConverter &tc,
       [](onnx::CastOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
         return castBody(b, l, a[0], onnxElt(op),
                         getElementTypeOrSelf(op.getOutput().getType()),
-                        op.getSaturate() != 0);
+                        op.getSaturate() != 0, op.getRoundMode());
       },
       [=](onnx::CastOp op) { return castCheck(op); });
   // CastLike's second input only gives the type: it is not read.
@@ -722,7 +734,7 @@ void populateElementwisePatterns(TypeConverter &tc,
       [](onnx::CastLikeOp op, OpBuilder &b, Location l, ValueRange a) -> Value {
         return castBody(b, l, a[0], onnxElt(op),
                         getElementTypeOrSelf(op.getOutput().getType()),
-                        op.getSaturate() != 0);
+                        op.getSaturate() != 0, op.getRoundMode());
       },
       [=](onnx::CastLikeOp op) { return castCheck(op); });
   add<onnx::WhereOp>(tc, p,

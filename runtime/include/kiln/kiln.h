@@ -54,7 +54,11 @@ typedef enum kiln_status {
   KILN_ERROR_RUNTIME = 8 /* the model reported an error while running */
 } kiln_status;
 
-/* Element types; the values are ONNX's TensorProto.DataType codes. */
+/* Element types; the values are ONNX's TensorProto.DataType codes.
+ * float8 types take one byte per element. The 4-bit and 2-bit types are
+ * packed like ONNX's raw_data: two (4-bit) or four (2-bit) elements per byte,
+ * the first element in the lowest bits, the last byte padded with zeros; a
+ * buffer of n elements is (n * kiln_dtype_bits() + 7) / 8 bytes. */
 typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT32 = 1,
   KILN_DTYPE_UINT8 = 2,
@@ -68,7 +72,17 @@ typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT64 = 11,
   KILN_DTYPE_UINT32 = 12,
   KILN_DTYPE_UINT64 = 13,
-  KILN_DTYPE_BFLOAT16 = 16
+  KILN_DTYPE_BFLOAT16 = 16,
+  KILN_DTYPE_FLOAT8E4M3FN = 17,   /* no infinity, NaN = S.1111.111 */
+  KILN_DTYPE_FLOAT8E4M3FNUZ = 18, /* no infinity or -0, NaN = 0x80 */
+  KILN_DTYPE_FLOAT8E5M2 = 19,     /* IEEE-like */
+  KILN_DTYPE_FLOAT8E5M2FNUZ = 20, /* no infinity or -0, NaN = 0x80 */
+  KILN_DTYPE_UINT4 = 21,          /* packed, two per byte */
+  KILN_DTYPE_INT4 = 22,           /* packed, two per byte */
+  KILN_DTYPE_FLOAT4E2M1 = 23,     /* packed, two per byte */
+  KILN_DTYPE_FLOAT8E8M0 = 24,     /* powers of two 2^-127..2^127, NaN = 0xff */
+  KILN_DTYPE_UINT2 = 25,          /* packed, four per byte */
+  KILN_DTYPE_INT2 = 26            /* packed, four per byte */
 } kiln_dtype;
 
 typedef struct kiln_model kiln_model;
@@ -103,9 +117,13 @@ KILN_API kiln_status kiln_model_input_info(const kiln_model *model,
 KILN_API kiln_status kiln_model_output_info(const kiln_model *model,
                                             int32_t index,
                                             kiln_tensor_info *out);
-/* Bytes in element type `dtype` (0 for an unknown dtype). */
+/* Bytes in element type `dtype` (0 for an unknown dtype, and for the packed
+ * 4-bit and 2-bit types: see kiln_dtype_bits). */
 KILN_API size_t kiln_dtype_size(kiln_dtype dtype);
-/* Number of bytes of input/output `index` (elements x element size). */
+/* Bits per element of `dtype` (0 for an unknown dtype). */
+KILN_API size_t kiln_dtype_bits(kiln_dtype dtype);
+/* Number of bytes of input/output `index` (elements x element size, whole
+ * bytes for the packed types). */
 KILN_API size_t kiln_model_input_bytes(const kiln_model *model, int32_t index);
 KILN_API size_t kiln_model_output_bytes(const kiln_model *model, int32_t index);
 

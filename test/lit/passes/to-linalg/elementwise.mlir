@@ -323,6 +323,61 @@ func.func @quantize_per_axis(%x: tensor<3x4xf32>, %s: tensor<3xf32>, %z: tensor<
 
 // -----
 
+// QuantizeLinear to float8: x / scale, no rounding to integers, saturating
+// cast (the float8 zero point is 0 and not added).
+// CHECK-LABEL: func.func @quantize_f8
+// CHECK: arith.divf
+// CHECK-NOT: math.roundeven
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: arith.truncf %{{.*}} : f32 to f8E4M3FN
+func.func @quantize_f8(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<f8E4M3FN>) -> tensor<4xf8E4M3FN> {
+  %0 = "onnx.QuantizeLinear"(%x, %s, %z) : (tensor<4xf32>, tensor<f32>, tensor<f8E4M3FN>) -> tensor<4xf8E4M3FN>
+  return %0 : tensor<4xf8E4M3FN>
+}
+
+// -----
+
+// DequantizeLinear from float4: extended to f32.
+// CHECK-LABEL: func.func @dequantize_f4
+// CHECK: arith.extf %{{.*}} : f4E2M1FN to f32
+// CHECK: arith.subf
+// CHECK: arith.mulf
+func.func @dequantize_f4(%x: tensor<4xf4E2M1FN>, %s: tensor<f32>, %z: tensor<f4E2M1FN>) -> tensor<4xf32> {
+  %0 = "onnx.DequantizeLinear"(%x, %s, %z) : (tensor<4xf4E2M1FN>, tensor<f32>, tensor<f4E2M1FN>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Cast float -> int4 wraps around: through i32, low bits kept.
+// CHECK-LABEL: func.func @cast_f32_to_i4
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: arith.trunci %{{.*}} : i32 to i4
+func.func @cast_f32_to_i4(%x: tensor<4xf32>) -> tensor<4xi4> {
+  %0 = "onnx.Cast"(%x) {to = 22 : i64} : (tensor<4xf32>) -> tensor<4xi4>
+  return %0 : tensor<4xi4>
+}
+
+// -----
+
+// Cast to float8e8m0: the f32 exponent, rounded up when the mantissa is not
+// zero (round_mode "up"), except at 2^127 when saturating.
+// CHECK-LABEL: func.func @cast_f32_to_e8m0
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: arith.shrui
+// CHECK: arith.cmpi ne
+// CHECK: arith.cmpi ne, %{{.*}}, %c254_i32
+// CHECK: arith.addi
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E8M0FNU
+func.func @cast_f32_to_e8m0(%x: tensor<4xf32>) -> tensor<4xf8E8M0FNU> {
+  %0 = "onnx.Cast"(%x) {to = 24 : i64, round_mode = "up", saturate = 1 : i64} : (tensor<4xf32>) -> tensor<4xf8E8M0FNU>
+  return %0 : tensor<4xf8E8M0FNU>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @dequantize
 // CHECK: arith.sitofp %{{.*}} : i8 to f32
 // CHECK: arith.subf

@@ -28,6 +28,14 @@ y_off = y.copy()
 y_off[1, 2] += 0.5
 np.save(os.path.join(d, "y_off.npy"), y_off)
 np.save(os.path.join(d, "y_close.npy"), y * (1 + 1e-5))
+# NaN in the input (and so in y at [0,1]); references with and without it.
+a_nan = a.copy()
+a_nan[0, 1] = np.nan
+np.save(os.path.join(d, "a_nan.npy"), a_nan)
+np.save(os.path.join(d, "y_nan.npy"), a_nan + b)
+y_nan_moved = y.copy()
+y_nan_moved[1, 0] = np.nan
+np.save(os.path.join(d, "y_nan_moved.npy"), y_nan_moved)
 np.save(os.path.join(d, "a_shape.npy"), a.reshape(3, 2))
 np.save(os.path.join(d, "a_i64.npy"), a.astype(np.int64))
 np.save(os.path.join(d, "a_fortran.npy"), np.asfortranarray(a))
