@@ -33,7 +33,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   // at the return.
   pm.addPass(createPackInterfacePass());
   // Fusion groups around roots, tiled over threads.
-  addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
+  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
   TileAndDistributePassOptions tiling;
   tiling.tiles = options.tiles;

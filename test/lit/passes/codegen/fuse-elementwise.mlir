@@ -1,0 +1,46 @@
+// RUN: kiln-opt %s --kiln-fuse-elementwise --split-input-file | FileCheck %s
+
+// An N-D MatMul lowered as a batch_matmul on collapsed operands stays a
+// named batch_matmul: the reshapes are not folded into it.
+// CHECK-LABEL: func.func @batch_matmul_4d
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.batch_matmul
+// CHECK: tensor.expand_shape
+// CHECK-NOT: linalg.generic
+func.func @batch_matmul_4d(%a: tensor<1x12x128x64xf32>, %b: tensor<1x12x64x128xf32>) -> tensor<1x12x128x128xf32> {
+  %cst = arith.constant 0.0 : f32
+  %a2 = tensor.collapse_shape %a [[0, 1], [2], [3]] : tensor<1x12x128x64xf32> into tensor<12x128x64xf32>
+  %b2 = tensor.collapse_shape %b [[0, 1], [2], [3]] : tensor<1x12x64x128xf32> into tensor<12x64x128xf32>
+  %e = tensor.empty() : tensor<12x128x128xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  %m = linalg.batch_matmul ins(%a2, %b2 : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%f : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  %r = tensor.expand_shape %m [[0, 1], [2], [3]] output_shape [1, 12, 128, 128] : tensor<12x128x128xf32> into tensor<1x12x128x128xf32>
+  return %r : tensor<1x12x128x128xf32>
+}
+
+// -----
+
+// Elementwise producers are still fused into their elementwise consumers.
+// CHECK-LABEL: func.func @elementwise_chain
+// CHECK: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: math.exp
+// CHECK-NOT: linalg.generic
+// CHECK: arith.mulf
+#id = affine_map<(d0) -> (d0)>
+func.func @elementwise_chain(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.empty() : tensor<16xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%i: f32, %o: f32):
+    %t = math.exp %i : f32
+    linalg.yield %t : f32
+  } -> tensor<16xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %x : tensor<16xf32>, tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%i: f32, %j: f32, %o: f32):
+    %t = arith.mulf %i, %j : f32
+    linalg.yield %t : f32
+  } -> tensor<16xf32>
+  return %b : tensor<16xf32>
+}
