@@ -29,6 +29,7 @@ void kiln::buildToLinalgPipeline(OpPassManager &pm) {
 
 void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                    const CPUCodegenOptions &options) {
+  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   // Fusion groups around roots, tiled over threads.
   addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
   pm.addPass(createCanonicalizerPass());
@@ -54,6 +55,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions}");
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   pm.addPass(createPlanMemoryPass());
   pm.addPass(createOutlineParallelPass());
   pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
