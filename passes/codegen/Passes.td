@@ -192,26 +192,6 @@ def OutlineParallelPass : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"];
 }
 
-def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
-  let summary = "Turn strided memref.copy into loops (no runtime library call)";
-  let description = [{
-    `memref.copy` between buffers that are not both contiguous would lower
-    to a call of MLIR's `memrefCopy` runtime helper, which compiled models do
-    not link. Such copies become `linalg.copy` (then loops); contiguous
-    copies stay `memref.copy` and become `memcpy`.
-
-    Before:
-    ```mlir
-    memref.copy %sub, %buf : memref<4x4xf32, strided<[8, 1]>> to memref<4x4xf32>
-    ```
-    After:
-    ```mlir
-    linalg.copy ins(%sub : memref<4x4xf32, strided<[8, 1]>>) outs(%buf : memref<4x4xf32>)
-    ```
-  }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
-}
-
 def FoldZeroSizePass : Pass<"kiln-fold-zero-size", "mlir::func::FuncOp"> {
   let summary = "Remove computations on tensors and buffers with no elements";
   let description = [{
@@ -242,6 +222,26 @@ def FoldZeroSizePass : Pass<"kiln-fold-zero-size", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect",
                            "mlir::bufferization::BufferizationDialect"];
+}
+
+def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
+  let summary = "Turn strided memref.copy into loops (no runtime library call)";
+  let description = [{
+    `memref.copy` between buffers that are not both contiguous would lower
+    to a call of MLIR's `memrefCopy` runtime helper, which compiled models do
+    not link. Such copies become `linalg.copy` (then loops); contiguous
+    copies stay `memref.copy` and become `memcpy`.
+
+    Before:
+    ```mlir
+    memref.copy %sub, %buf : memref<4x4xf32, strided<[8, 1]>> to memref<4x4xf32>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%sub : memref<4x4xf32, strided<[8, 1]>>) outs(%buf : memref<4x4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 #endif // KILN_PASSES_CODEGEN_PASSES

@@ -29,10 +29,10 @@ void kiln::buildToLinalgPipeline(OpPassManager &pm) {
 
 void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                                    const CPUCodegenOptions &options) {
-  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   // Fusion groups around roots, tiled over threads.
   addUpstream(pm, "func.func(linalg-fuse-elementwise-ops)");
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   TileAndDistributePassOptions tiling;
   tiling.tiles = options.tiles;
   pm.addNestedPass<func::FuncOp>(createTileAndDistributePass(tiling));
