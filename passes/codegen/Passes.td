@@ -218,6 +218,38 @@ def OutlineParallelPass : Pass<"kiln-outline-parallel", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"];
 }
 
+def FoldZeroSizePass : Pass<"kiln-fold-zero-size", "mlir::func::FuncOp"> {
+  let summary = "Remove computations on tensors and buffers with no elements";
+  let description = [{
+    A linalg op with a loop of trip count 0 is replaced by its inits (on
+    tensors) or erased (on buffers); any other side-effect free op whose
+    results are tensors without elements becomes `tensor.empty`; copies of
+    buffers without elements and then unused such buffers are erased. Buffer
+    arguments without elements and without uses are retyped to a 1-D
+    `memref<0xT>` (upstream's bare-pointer calling convention cannot lower a
+    memref whose zero dim is not the first one). Returned tensors without
+    elements each get their own `bufferization.alloc_tensor` (one buffer
+    returned twice breaks buffer-results-to-out-params). Runs on tensors
+    before tiling and again on buffers after bufferization.
+
+    Before:
+    ```mlir
+    %e = tensor.empty() : tensor<3x0x5xf32>
+    %0 = linalg.generic {...} ins(%x : tensor<3x0x5xf32>)
+                              outs(%e : tensor<3x0x5xf32>) {...}
+    %1 = linalg.generic {...} ins(%x : tensor<3x0x5xf32>)
+                              outs(%acc : tensor<3x5xf32>) {...} // reduction
+    ```
+    After:
+    ```mlir
+    %e = tensor.empty() : tensor<3x0x5xf32>
+    // uses of %0 read %e, uses of %1 read %acc
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect",
+                           "mlir::bufferization::BufferizationDialect"];
+}
+
 def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
   let summary = "Turn strided memref.copy into loops (no runtime library call)";
   let description = [{

@@ -35,6 +35,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   // Fusion groups around roots, tiled over threads.
   pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   TileAndDistributePassOptions tiling;
   tiling.tiles = options.tiles;
   pm.addNestedPass<func::FuncOp>(createTileAndDistributePass(tiling));
@@ -57,6 +58,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions}");
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   pm.addPass(createPlanMemoryPass());
   pm.addPass(createOutlineParallelPass());
   pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
