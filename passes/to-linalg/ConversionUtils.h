@@ -207,6 +207,8 @@ void populateResizePatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateControlFlowPatterns(mlir::TypeConverter &tc,
+                                 mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -41,6 +41,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateNormalizationPatterns(typeConverter, patterns);
     kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
     kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
