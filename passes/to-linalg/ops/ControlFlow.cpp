@@ -422,29 +422,31 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
     return success();
   }
 
-  /// No static bound and no scan outputs: scf.while (iteration number, the
-  /// flag, carried values) while flag && iteration < M.
+  /// No static bound and no scan outputs: scf.while (carried values,
+  /// iteration number, flag) while flag && iteration < M. The carried tensors
+  /// come first: bufferization needs the condition's operands to match the
+  /// "before" arguments position by position, and the canonicalizer drops
+  /// the unused trailing scalars.
   LogicalResult lowerToWhile(
       onnx::LoopOp op, ConversionPatternRewriter &rewriter, Value mVal,
       Value initFlag, bool carryFlag, ValueRange initial,
       llvm::function_ref<FailureOr<ValueRange>(Value, ValueRange)> step) const {
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
-    SmallVector<Value> inits = {
-        arith::ConstantIntOp::create(rewriter, loc, i64, 0)};
+    unsigned n = initial.size();
+    SmallVector<Value> inits = llvm::to_vector(initial);
+    inits.push_back(arith::ConstantIntOp::create(rewriter, loc, i64, 0));
     if (carryFlag)
       inits.push_back(initFlag);
-    llvm::append_range(inits, initial);
-    unsigned off = inits.size() - initial.size();
     SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
     LogicalResult status = success();
     auto loop = scf::WhileOp::create(
         rewriter, loc, types, inits,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          Value go = carryFlag ? args[1] : Value();
+          Value go = carryFlag ? args[n + 1] : Value();
           if (mVal) {
             Value inRange = arith::CmpIOp::create(
-                b, l, arith::CmpIPredicate::slt, args[0], mVal);
+                b, l, arith::CmpIPredicate::slt, args[n], mVal);
             go = go ? arith::AndIOp::create(b, l, go, inRange).getResult()
                     : inRange;
           }
@@ -453,22 +455,22 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
           scf::ConditionOp::create(b, l, go, args);
         },
         [&](OpBuilder &b, Location l, ValueRange args) {
-          auto res = step(args[0], args.drop_front(off));
+          auto res = step(args[n], args.take_front(n));
           if (failed(res)) {
             status = failure();
             scf::YieldOp::create(b, l, args);
             return;
           }
-          SmallVector<Value> out = {arith::AddIOp::create(
-              b, l, args[0], arith::ConstantIntOp::create(b, l, i64, 1))};
+          SmallVector<Value> out = llvm::to_vector(res->drop_front());
+          out.push_back(arith::AddIOp::create(
+              b, l, args[n], arith::ConstantIntOp::create(b, l, i64, 1)));
           if (carryFlag)
             out.push_back(extractScalar(b, l, (*res)[0]));
-          llvm::append_range(out, res->drop_front());
           scf::YieldOp::create(b, l, out);
         });
     if (failed(status))
       return failure();
-    rewriter.replaceOp(op, loop.getResults().drop_front(off));
+    rewriter.replaceOp(op, loop.getResults().take_front(n));
     return success();
   }
 };

@@ -107,17 +107,17 @@ func.func @loop_runtime_trip_count(%m: tensor<i64>, %c: tensor<i1>, %y: tensor<1
 // -----
 
 // Loop whose body computes the condition and has no scan outputs: an
-// scf.while on (iteration, flag, carried values).
+// scf.while on (carried values, iteration, flag).
 // CHECK-LABEL: func.func @loop_while
-// CHECK: %[[W:.*]]:3 = scf.while (%[[I:.*]] = %{{.*}}, %[[F:.*]] = %{{.*}}, %{{.*}} = %arg0) : (i64, i1, tensor<f32>) -> (i64, i1, tensor<f32>) {
+// CHECK: %[[W:.*]]:3 = scf.while (%{{.*}} = %arg0, %[[I:.*]] = %{{.*}}, %[[F:.*]] = %{{.*}}) : (tensor<f32>, i64, i1) -> (tensor<f32>, i64, i1) {
 // CHECK:   scf.condition(%[[F]])
 // CHECK: } do {
-// CHECK: ^bb0(%[[J:.*]]: i64, %{{.*}}: i1, %{{.*}}: tensor<f32>):
+// CHECK: ^bb0(%{{.*}}: tensor<f32>, %[[J:.*]]: i64, %{{.*}}: i1):
 // CHECK:   scf.execute_region -> (tensor<i1>, tensor<f32>)
 // CHECK:     arith.cmpf olt
 // CHECK:   arith.addi %[[J]], %{{.*}} : i64
 // CHECK:   scf.yield
-// CHECK: return %[[W]]#2
+// CHECK: return %[[W]]#0
 func.func @loop_while(%x: tensor<f32>, %lim: tensor<f32>) -> tensor<f32> {
   %n = "onnx.None"() : () -> none
   %0 = "onnx.Loop"(%n, %n, %x) ({
