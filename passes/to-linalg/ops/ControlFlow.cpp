@@ -8,7 +8,8 @@
 // - Loop: an scf.for when a static bound is known (a constant M, or the
 //   static leading dim of the scan outputs), an scf.while otherwise (no scan
 //   outputs). When the condition or a runtime M can end the loop early, the
-//   scf.for carries an "active" flag and each step runs under scf.if.
+//   scf.for carries an "active" flag and each step runs under scf.if (scan
+//   output rows after an early exit stay zero).
 // - Scan (opset >= 9): an scf.for over the scan length; scan inputs are
 //   sliced along their axes (reversed for direction 1) and scan outputs
 //   inserted likewise.
