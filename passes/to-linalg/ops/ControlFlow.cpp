@@ -5,11 +5,12 @@
 //
 // - If: scf.if with the two branches moved in; they must yield the static
 //   types of the results. A constant condition inlines the taken branch.
-// - Loop: an scf.for when a static bound is known (a constant M, or the
-//   static leading dim of the scan outputs), an scf.while otherwise (no scan
-//   outputs). When the condition or a runtime M can end the loop early, the
-//   scf.for carries an "active" flag and each step runs under scf.if (scan
-//   output rows after an early exit stay zero).
+// - Loop: with scan outputs, an scf.for over their static leading dim (M
+//   when it is a constant, else the declared output shape); without, an
+//   scf.for over M when only M limits the loop, an scf.while when the
+//   condition may stop it or there is no M. When the condition or a runtime M
+//   can end an scf.for early, it carries an "active" flag and each step runs
+//   under scf.if (scan output rows after an early exit stay zero).
 // - Scan (opset >= 9): an scf.for over the scan length; scan inputs are
 //   sliced along their axes (reversed for direction 1) and scan outputs
 //   inserted likewise.
@@ -345,7 +346,9 @@ struct LoopLowering : OpConversionPattern<onnx::LoopOp> {
       return inlineBody(rewriter, loc, tc, body, args, yieldTypes);
     };
 
-    if (!bound && !mConst && (carryFlag || !hasM))
+    // Without scan outputs, a loop the condition may stop is an scf.while
+    // even for a constant M: exporters write "while" loops as M = INT64_MAX.
+    if (!bound && (carryFlag || !hasM))
       return lowerToWhile(op, rewriter, mVal, initFlag, carryFlag,
                           adaptor.getVInitial(), step);
 

@@ -131,6 +131,27 @@ func.func @loop_while(%x: tensor<f32>, %lim: tensor<f32>) -> tensor<f32> {
 
 // -----
 
+// A constant M with a condition the body computes: still an scf.while (M is
+// often INT64_MAX for a "while" loop), stopping at i < M too.
+// CHECK-LABEL: func.func @loop_while_constant_m
+// CHECK: scf.while
+// CHECK:   arith.cmpi slt
+// CHECK:   arith.andi
+// CHECK:   scf.condition
+func.func @loop_while_constant_m(%x: tensor<f32>, %lim: tensor<f32>) -> tensor<f32> {
+  %m = "onnx.Constant"() {value = dense<9223372036854775807> : tensor<i64>} : () -> tensor<i64>
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Loop"(%m, %n, %x) ({
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %acc: tensor<f32>):
+    %s = "onnx.Add"(%acc, %acc) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    %go = "onnx.Less"(%s, %lim) : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    "onnx.Yield"(%go, %s) : (tensor<i1>, tensor<f32>) -> ()
+  }) : (tensor<i64>, none, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
 // Scan: input 0 read backwards along axis 1, output 0 written along axis 1,
 // output 1 written backwards along axis 0; the state is carried.
 // CHECK-LABEL: func.func @scan_axes_directions
