@@ -18,7 +18,9 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 # 1. Debian packages.
 APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
           liblld-22-dev binutils gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-          qemu-user libprotobuf-dev protobuf-compiler cmake ninja-build ccache
+          gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu
+          libc6-dev-riscv64-cross gcc-arm-none-eabi libnewlib-arm-none-eabi
+          qemu-user qemu-system-arm libprotobuf-dev protobuf-compiler cmake ninja-build ccache
           libgtest-dev python3 python3-venv python3-pip)
 missing=()
 for p in "${APT_PKGS[@]}"; do

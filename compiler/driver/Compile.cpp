@@ -5,6 +5,7 @@
 #include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/to-linalg/Passes.h"
+#include "targets/cpu/Targets.h"
 #include "targets/cpu/TileTable.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,6 +16,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <mutex>
@@ -79,6 +81,7 @@ std::optional<Stage> parseStage(StringRef name) {
       .Case("llvm-dialect", Stage::LLVMDialect)
       .Case("obj", Stage::Object)
       .Case("so", Stage::SharedObject)
+      .Case("static", Stage::Static)
       .Default(std::nullopt);
 }
 
@@ -198,6 +201,9 @@ llvm::Error CompileSession::lowerToLinalg() {
 llvm::Error CompileSession::lowerToLLVM(const CompileOptions &options) {
   CPUCodegenOptions cg;
   cg.tiles = options.tiles;
+  // No threads without an OS: one tile per root op, no parallel loops.
+  if (cpu::getTargetInfo(options.target.triple).bareMetal)
+    cg.tiles = 1;
   cg.vectorize = options.vectorize;
   // Vector width and register tiles from the target CPU.
   cpu::TileTable table = cpu::selectTiles(cpu::getCPUFeatures(
@@ -214,8 +220,11 @@ llvm::Error CompileSession::emit(const CompileOptions &options, EmitKind kind,
                                  StringRef output, StringRef argv0) {
   std::string triple = resolveTriple(options.target);
   std::string runtime = findRuntimeLibrary(triple, argv0);
-  if (auto e =
-          emitModel(*module_, desc_, options.target, kind, runtime, output))
+  StaticOptions statik = options.staticOutput;
+  if (statik.source.empty())
+    statik.source = llvm::sys::path::filename(path_).str();
+  if (auto e = emitModel(*module_, desc_, options.target, kind, runtime, output,
+                         statik))
     return err(path_ + ": " + llvm::toString(std::move(e)));
   return llvm::Error::success();
 }
@@ -251,6 +260,7 @@ llvm::Error CompileSession::compile(StringRef input,
     return printModule();
   EmitKind kind = stage == Stage::LLVMIR   ? EmitKind::LLVMIR
                   : stage == Stage::Object ? EmitKind::Object
+                  : stage == Stage::Static ? EmitKind::Static
                                            : EmitKind::SharedObject;
   return emit(options, kind, output, argv0);
 }

@@ -16,16 +16,26 @@
 
 namespace kiln {
 
-enum class Stage { ONNX, Linalg, LLVMDialect, LLVMIR, Object, SharedObject };
+enum class Stage {
+  ONNX,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Object,
+  SharedObject,
+  Static
+};
 
-/// Parses an --emit value (onnx|linalg|llvm|obj|so); nullopt if unknown.
+/// Parses an --emit value (onnx|linalg|llvm|obj|so|static); nullopt if
+/// unknown.
 std::optional<Stage> parseStage(llvm::StringRef name);
 
 struct CompileOptions {
   ImportOptions import;
   TargetOptions target;
-  int64_t tiles = 16;    // parallel tiles per root op
-  bool vectorize = true; // register tiles + vector code (kiln-vectorize)
+  int64_t tiles = 16;         // parallel tiles per root op
+  bool vectorize = true;      // register tiles + vector code (kiln-vectorize)
+  StaticOptions staticOutput; // --emit=static: entry-point prefix, header
 };
 
 /// Registers everything a compile session needs (dialects, passes).

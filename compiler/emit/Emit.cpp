@@ -1,5 +1,6 @@
 //===- Emit.cpp - LLVM dialect -> object -> model .so ---------------------===//
 #include "compiler/emit/Emit.h"
+#include "targets/cpu/Targets.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -53,27 +54,22 @@ void initTargets() {
   });
 }
 
-/// Debian's multiarch name for a triple (x86_64-pc-linux-gnu ->
-/// x86_64-linux-gnu), used for library folders.
+/// Folder of the runtime built for a triple (Debian's multiarch name).
 std::string multiarch(const llvm::Triple &t) {
-  std::string arch = t.getArchName().str();
-  if (t.getArch() == llvm::Triple::arm)
-    arch = "arm";
-  std::string env =
-      llvm::Triple::getEnvironmentTypeName(t.getEnvironment()).str();
-  return arch + "-" + llvm::Triple::getOSTypeName(t.getOS()).str() + "-" + env;
+  return cpu::getTargetInfo(t.str()).libDir;
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options) {
   initTargets();
   llvm::Triple triple(resolveTriple(options));
+  cpu::TargetInfo info = cpu::getTargetInfo(triple.str());
   std::string error;
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return err("unsupported target '" + triple.str() + "': " + error);
-  std::string cpu = options.cpu;
+  std::string cpu = cpu::resolveCPU(info, options.cpu);
   std::string features = options.features;
   if (cpu == "native") {
     cpu = llvm::sys::getHostCPUName().str();
@@ -82,19 +78,21 @@ createTargetMachine(const TargetOptions &options) {
       hostFeatures += (hostFeatures.empty() ? "" : ",") +
                       std::string(f.second ? "+" : "-") + f.first().str();
     features = features.empty() ? hostFeatures : hostFeatures + "," + features;
-  } else if (cpu.empty()) {
-    if (triple.getArch() == llvm::Triple::x86_64)
-      cpu = "x86-64-v2"; // portable: any x86-64 CPU since ~2009
-    else
-      cpu = "generic";
+  } else if (!info.baseFeatures.empty()) {
+    // The ISA baseline the target promises (NEON on armv7, rv64gc).
+    features = features.empty() ? info.baseFeatures
+                                : info.baseFeatures + "," + features;
   }
   llvm::TargetOptions to;
+  to.MCOptions.ABIName = info.abi;
   auto level = options.optLevel <= 0   ? llvm::CodeGenOptLevel::None
                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                        : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, level));
+      triple, cpu, features, to,
+      info.bareMetal ? llvm::Reloc::Static : llvm::Reloc::PIC_, std::nullopt,
+      level));
   if (!tm)
     return err("cannot create a target machine for '" + triple.str() +
                "' with cpu '" + cpu + "'");
@@ -202,8 +200,12 @@ llvm::Error addDispatchGlue(llvm::Module &m) {
 }
 
 /// Defines the run wrapper and kiln_model_get_abi (see kiln/model_abi.h).
+/// For a static object (`staticName` not empty) the ABI getter is
+/// <name>_get_abi and <name>_run(inputs..., outputs..., workspace, rt) calls
+/// the model directly, so several models link into one program.
 llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
-                        uint64_t workspaceSize, llvm::StringRef triple) {
+                        uint64_t workspaceSize, llvm::StringRef triple,
+                        llvm::StringRef staticName) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::get(ctx, 0);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
@@ -280,11 +282,27 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
               makeString(m, triple, "kiln_target"), run});
   auto *abi = new llvm::GlobalVariable(
       m, abiTy, true, llvm::GlobalValue::PrivateLinkage, abiInit, "kiln_abi");
-  auto *getAbi = llvm::Function::Create(llvm::FunctionType::get(ptrTy, false),
-                                        llvm::GlobalValue::ExternalLinkage,
-                                        "kiln_model_get_abi", m);
+  auto *getAbi = llvm::Function::Create(
+      llvm::FunctionType::get(ptrTy, false), llvm::GlobalValue::ExternalLinkage,
+      staticName.empty() ? llvm::Twine("kiln_model_get_abi")
+                         : staticName + "_get_abi",
+      m);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", getAbi));
   b.CreateRet(abi);
+  if (staticName.empty())
+    return llvm::Error::success();
+
+  // int32_t <name>_run(in..., out..., void *workspace, kiln_rt *rt)
+  SmallVector<llvm::Type *> params(nIn + nOut + 2, ptrTy);
+  auto *direct = llvm::Function::Create(
+      llvm::FunctionType::get(i32, params, false),
+      llvm::GlobalValue::ExternalLinkage, staticName + "_run", m);
+  llvm::IRBuilder<> d(llvm::BasicBlock::Create(ctx, "entry", direct));
+  SmallVector<llvm::Value *> args;
+  for (llvm::Argument &a : direct->args())
+    args.push_back(&a);
+  d.CreateCall(mainFn, args);
+  d.CreateRet(llvm::ConstantInt::get(i32, 0));
   return llvm::Error::success();
 }
 
@@ -297,6 +315,28 @@ llvm::Error writeFile(llvm::StringRef path,
   fn(out.os());
   out.keep();
   return llvm::Error::success();
+}
+
+/// The newest /usr/lib/gcc-cross/<arch>/<version>/libgcc.a ("" if none).
+std::string findCrossLibgcc(llvm::StringRef arch) {
+  std::string best;
+  int bestVersion = -1;
+  std::error_code ec;
+  std::string dir = "/usr/lib/gcc-cross/" + arch.str();
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    int version = 0;
+    if (llvm::StringRef(llvm::sys::path::filename(it->path()))
+            .split('.')
+            .first.getAsInteger(10, version))
+      continue;
+    std::string lib = it->path() + "/libgcc.a";
+    if (version > bestVersion && llvm::sys::fs::exists(lib)) {
+      best = lib;
+      bestVersion = version;
+    }
+  }
+  return best;
 }
 
 llvm::Error linkSharedObject(llvm::StringRef objPath,
@@ -336,6 +376,11 @@ llvm::Error linkSharedObject(llvm::StringRef objPath,
     args.push_back("-L" + d);
   args.push_back("-lm");
   args.push_back("-lc");
+  // Helpers LLVM calls on some targets (64-bit division on ARMv7, half
+  // conversions) come from the cross compiler's libgcc, linked in hidden.
+  if (multiarch(host) != arch)
+    if (std::string libgcc = findCrossLibgcc(arch); !libgcc.empty())
+      args.push_back(libgcc);
   std::vector<const char *> argv;
   for (const std::string &a : args)
     argv.push_back(a.c_str());
@@ -378,10 +423,28 @@ std::string findRuntimeLibrary(StringRef triple, StringRef argv0) {
 
 llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
                       const TargetOptions &target, EmitKind kind,
-                      StringRef runtimeLib, StringRef outputPath) {
+                      StringRef runtimeLib, StringRef outputPath,
+                      const StaticOptions &staticOptions) {
   auto tm = createTargetMachine(target);
   if (!tm)
     return tm.takeError();
+  cpu::TargetInfo info = cpu::getTargetInfo(resolveTriple(target));
+  if (info.bareMetal && kind == EmitKind::SharedObject)
+    return err("target " + info.triple +
+               " has no operating system to load a shared object: use "
+               "--emit=static (model.o + model.h)");
+  StaticOptions statik = staticOptions;
+  if (kind == EmitKind::Static) {
+    if (statik.name.empty())
+      statik.name = cIdentifier(llvm::sys::path::stem(outputPath));
+    if (statik.name != cIdentifier(statik.name))
+      return err("--name '" + statik.name + "' is not a C identifier");
+    if (statik.headerPath.empty()) {
+      SmallString<128> h(outputPath);
+      llvm::sys::path::replace_extension(h, "h");
+      statik.headerPath = h.str().str();
+    }
+  }
   MLIRContext *ctx = module.getContext();
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
@@ -404,7 +467,9 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
   m->setDataLayout((*tm)->createDataLayout());
   if (auto e = addDispatchGlue(*m))
     return e;
-  if (auto e = addModelABI(*m, desc, workspace, (*tm)->getTargetTriple().str()))
+  if (auto e = addModelABI(*m, desc, workspace, (*tm)->getTargetTriple().str(),
+                           kind == EmitKind::Static ? StringRef(statik.name)
+                                                    : StringRef()))
     return e;
   std::string verifyErrors;
   llvm::raw_string_ostream vs(verifyErrors);
@@ -455,6 +520,15 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
   };
   if (kind == EmitKind::Object)
     return emitObject(outputPath);
+  if (kind == EmitKind::Static) {
+    if (auto e = emitObject(outputPath))
+      return e;
+    std::string header =
+        staticHeader(desc, statik, (*tm)->getTargetTriple().str(),
+                     (*tm)->getTargetCPU(), workspace);
+    return writeFile(statik.headerPath,
+                     [&](llvm::raw_pwrite_stream &os) { os << header; });
+  }
 
   SmallString<128> objPath;
   int fd;

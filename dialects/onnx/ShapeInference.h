@@ -20,6 +20,15 @@ namespace kiln::onnx {
 /// including when nothing could be inferred. Never loosens a known dim.
 mlir::LogicalResult inferShapes(mlir::Operation *op);
 
+/// Refines the types of the operands of `op` that other onnx ops produce
+/// from the result types of `op`, where the op determines them: elementwise
+/// ops whose result has the shape of their operand, and broadcasts where one
+/// operand alone can supply a dim. This carries the declared static type of a
+/// graph output back to the ops computing it (e.g. through a ReduceSum with
+/// run-time axes). Returns true when an operand type changed. Never loosens
+/// a known dim and never fails: conflicts are left to forward inference.
+bool refineOperandShapes(mlir::Operation *op);
+
 /// Tries to evaluate `op` at compile time when all operands it needs are
 /// constants and the result is small (shape arithmetic on int64 tensors,
 /// Shape of a static tensor, ...). Returns the folded values, one per result,
@@ -53,6 +62,11 @@ mlir::ElementsAttr getConstantElements(mlir::Value v);
 /// shape it already has (a known dim is never replaced by a dynamic one).
 /// Emits an error and fails when a known dim disagrees.
 mlir::LogicalResult setShape(mlir::Value r, llvm::ArrayRef<int64_t> shape);
+
+/// Refines the type of `v` to `shape` (kDynamic: unknown) when `v` is the
+/// result of an onnx op and the shapes agree; an unranked `v` takes the
+/// rank. Returns true when the type changed.
+bool refineValueShape(mlir::Value v, llvm::ArrayRef<int64_t> shape);
 
 /// Multidirectional (numpy) broadcast of shapes; fails when incompatible.
 mlir::FailureOr<llvm::SmallVector<int64_t>>

@@ -11,7 +11,12 @@ def ShapeInferencePass : Pass<"kiln-shape-inference", "mlir::func::FuncOp"> {
     op from its operands (ranks, static dims, and constant shape tensors),
     folding shape computations whose operands are constants (e.g.
     `Shape -> Gather -> Unsqueeze -> Concat -> Reshape`) into `onnx.Constant`.
-    Repeats until nothing changes, then updates the function's result types.
+    After each forward sweep, a backward sweep refines operands from known
+    result types where the op determines them (elementwise ops keep the shape
+    of their operand), so the declared static type of a graph output reaches
+    e.g. a Reduce with run-time axes whose shape forward inference cannot
+    know. Repeats until nothing changes, then updates the function's result
+    types.
     A dim that stays unknown stays `?`.
 
     Before:

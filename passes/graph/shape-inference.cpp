@@ -62,6 +62,15 @@ struct ShapeInferencePass
       });
       if (failedAny)
         return signalPassFailure();
+      // Backwards: declared result types (graph outputs) refine the values
+      // computing them, last op first.
+      SmallVector<Operation *> ops;
+      func.walk([&](Operation *op) {
+        if (isa_and_nonnull<kiln::onnx::ONNXDialect>(op->getDialect()))
+          ops.push_back(op);
+      });
+      for (Operation *op : llvm::reverse(ops))
+        changed |= kiln::onnx::refineOperandShapes(op);
       if (!changed)
         break;
     }

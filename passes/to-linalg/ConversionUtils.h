@@ -207,6 +207,12 @@ void populateResizePatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateTopKPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
+void populateEinsumPatterns(mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
+void populateLossPatterns(mlir::TypeConverter &tc,
+                          mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 

@@ -41,6 +41,9 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateNormalizationPatterns(typeConverter, patterns);
     kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
     kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTopKPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateEinsumPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);

@@ -14,29 +14,39 @@
 
 namespace kiln::cpu {
 
+enum class Arch { Other, X86_64, AArch64, ARM, Thumb, RISCV64 };
+
 struct CPUFeatures {
+  Arch arch = Arch::Other;
+  /// The CPU name LLVM was given (after defaults), for per-CPU tiles.
+  std::string cpu;
   bool avx512f = false;
   bool avx2 = false;
   bool fma = false;
   bool avx = false;
   bool sse2 = false;
   bool neon = false;
+  /// A hardware FPU for f32 (ARM VFP, RISC-V F).
+  bool fpu = false;
+  /// RISC-V V: the guaranteed vector length in bits (Zvl*b), 0 without V.
+  int64_t rvvBits = 0;
 };
 
 struct TileTable {
-  /// Bits in one vector register.
+  /// Bits in one vector register (32: scalar code, one f32 per "vector").
   int64_t vectorBits = 128;
-  /// Architectural vector registers.
+  /// Architectural vector registers (or FP registers for scalar targets).
   int64_t vectorRegisters = 16;
   /// Matmul register tile: rows (broadcast operand) x vectors of columns.
   int64_t matmulRows = 4;
   int64_t matmulVectors = 2;
-  /// A name for reports ("avx512", "avx2", ...).
+  /// A name for reports ("avx512", "avx2", "neon", "rvv", "scalar", ...).
   std::string isa = "generic";
 };
 
-/// Features of `cpu` ("native": the host) with `features` ("+f,-g") on
-/// top, for `triple` (empty: the host).
+/// Features of `cpu` ("native": the host; "": the target's default) with
+/// `features` ("+f,-g") on top, for `triple` (empty: the host). The
+/// target's baseline features (targets/cpu/Targets.h) are always on.
 CPUFeatures getCPUFeatures(llvm::StringRef triple, llvm::StringRef cpu,
                            llvm::StringRef features);
 

@@ -14,6 +14,12 @@ do_constant_folding=True)` (TorchScript exporter, eval mode) writes for
   unet-head    a small UNet-like segmentation head: strided Conv encoder,
                ConvTranspose decoder with a skip Concat, bilinear Resize,
                1x1 Conv + Sigmoid.
+  lstm-kws     a keyword-spotting speech model: 20 frames x 40 filterbank
+               features (seq-major, batch 1) -> bidirectional nn.LSTM (hidden
+               64; Y Transpose+Reshape to [20, 1, 128] as torch exports it) ->
+               nn.GRU (hidden 64, linear_before_reset=1) -> last step (Gather
+               -1) -> Gemm(transB=1) to 12 keywords -> Softmax; outputs the
+               probabilities and the GRU's final state.
   bert-base    transformers BertModel (eager attention): input_ids and
                attention_mask (int64 1x128; token_type_ids with
                --token-type-ids), Gather embeddings, LayerNormalization,
@@ -21,6 +27,9 @@ do_constant_folding=True)` (TorchScript exporter, eval mode) writes for
                Shape->Gather->Unsqueeze->Concat chains, additive mask
                (Unsqueeze, Cast, Sub, Mul by finfo(float32).min), Softmax,
                Erf-based GELU, and the pooler (Gather token 0, Gemm, Tanh).
+
+  ...          and the architectures of zoo.py (EfficientNet-B0, ViT-Tiny with a
+               dynamic batch, GPT-2 small, a YOLO-style detector, a UNet).
 
 Node, tensor and initializer names follow the exporter's conventions
 ("/layer1/layer1.0/conv1/Conv", "onnx::Conv_497", "/.../Constant_output_0").
@@ -41,7 +50,8 @@ Usage:
     test/models/build_models.py OUTDIR [--only NAME ...] [--seed N] [--no-ort] [--force]
                                 [--token-type-ids] [--mobilenet-reducemean]
 
-Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB (fp32).
+Sizes: resnet50 ~98 MB, mobilenetv2 ~14 MB, bert-base ~418 MB, lstm-kws ~0.4 MB,
+gpt2 ~650 MB (fp32).
 """
 
 from __future__ import annotations
@@ -57,99 +67,12 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-OPSET = 17
-IR_VERSION = 8  # what torch 2.x writes for opset 17
-MODELS = ("resnet50", "mobilenetv2", "bert-base", "unet-head")
+from graph_builder import (GraphBuilder, classifier, conv_bn, dim_of, layer_norm_of,  # noqa: F401
+                           linear3d, make_model, unsqueeze0)
 
+from zoo import ZOO_BUILDERS  # noqa: E402
 
-class GraphBuilder:
-    """Collects nodes and initializers, naming them the way torch's exporter does."""
-
-    def __init__(self, seed: int, first_onnx_id: int = 100):
-        self.nodes: list[onnx.NodeProto] = []
-        self.initializers: list[TensorProto] = []
-        self.rng = np.random.default_rng(seed)
-        self._used_names: dict[str, int] = {}
-        self._onnx_id = first_onnx_id
-
-    # -- naming -------------------------------------------------------------
-    def _node_name(self, scope: str, op_type: str) -> str:
-        base = f"{scope}/{op_type}"
-        n = self._used_names.get(base, 0)
-        self._used_names[base] = n + 1
-        return base if n == 0 else f"{base}_{n}"
-
-    def onnx_name(self, consumer: str) -> str:
-        """Name of a folded constant, e.g. onnx::Conv_497."""
-        self._onnx_id += 1
-        return f"onnx::{consumer}_{self._onnx_id}"
-
-    # -- graph construction -------------------------------------------------
-    def initializer(self, name: str, array: np.ndarray) -> str:
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
-        return name
-
-    def op(self, op_type: str, inputs: list[str], scope: str = "", num_outputs: int = 1, **attrs) -> str | list[str]:
-        name = self._node_name(scope, op_type)
-        outputs = [f"{name}_output_{i}" for i in range(num_outputs)]
-        self.nodes.append(helper.make_node(op_type, inputs, outputs, name=name, **attrs))
-        return outputs[0] if num_outputs == 1 else outputs
-
-    def constant(self, value, scope: str = "", dtype=np.float32) -> str:
-        """A Constant node, as the exporter emits for scalars and small index lists."""
-        arr = np.array(value, dtype=dtype)
-        return self.op("Constant", [], scope, value=numpy_helper.from_array(arr, ""))
-
-    # -- weights ------------------------------------------------------------
-    def randn(self, shape, std: float) -> np.ndarray:
-        return (self.rng.standard_normal(shape, dtype=np.float32) * np.float32(std)).astype(np.float32)
-
-    def uniform(self, shape, lo: float, hi: float) -> np.ndarray:
-        return self.rng.uniform(lo, hi, shape).astype(np.float32)
-
-
-def make_model(gb: GraphBuilder, name: str, inputs, outputs, doc: str) -> onnx.ModelProto:
-    graph = helper.make_graph(gb.nodes, name, inputs, outputs, initializer=gb.initializers)
-    model = helper.make_model(
-        graph,
-        opset_imports=[helper.make_operatorsetid("", OPSET)],
-        producer_name="pytorch",
-        producer_version="2.5.0",
-        doc_string=f"Replica of torch.onnx.export output ({doc}) built by test/models/build_models.py; random weights.",
-    )
-    model.ir_version = IR_VERSION
-    return model
-
-
-# ---------------------------------------------------------------------------
-# Conv + BatchNorm (folded) helper shared by the CNNs
-# ---------------------------------------------------------------------------
-
-def conv_bn(gb: GraphBuilder, x: str, scope: str, cin: int, cout: int, k: int, stride: int = 1,
-            group: int = 1, gamma: tuple[float, float] = (0.5, 1.0)) -> str:
-    """Conv (no bias) + BatchNorm2d in eval mode, folded into Conv weight and bias."""
-    fan_in = (cin // group) * k * k
-    w = gb.randn((cout, cin // group, k, k), math.sqrt(2.0 / fan_in))
-    bn_gamma = gb.uniform((cout,), *gamma)
-    bn_beta = gb.uniform((cout,), -0.1, 0.1)
-    bn_mean = gb.uniform((cout,), -0.1, 0.1)
-    bn_var = gb.uniform((cout,), 0.5, 1.5)
-    scale = bn_gamma / np.sqrt(bn_var + np.float32(1e-5))
-    w_folded = (w * scale[:, None, None, None]).astype(np.float32)
-    b_folded = (bn_beta - bn_mean * scale).astype(np.float32)
-    wname = gb.initializer(gb.onnx_name("Conv"), w_folded)
-    bname = gb.initializer(gb.onnx_name("Conv"), b_folded)
-    pad = (k - 1) // 2
-    return gb.op("Conv", [x, wname, bname], scope, dilations=[1, 1], group=group,
-                 kernel_shape=[k, k], pads=[pad, pad, pad, pad], strides=[stride, stride])
-
-
-def classifier(gb: GraphBuilder, x: str, scope: str, cin: int, cout: int, prefix: str) -> str:
-    """nn.Linear on a 2-D input: Gemm(transB=1) with the parameters under their module names."""
-    bound = 1.0 / math.sqrt(cin)
-    w = gb.initializer(f"{prefix}.weight", gb.uniform((cout, cin), -bound, bound))
-    b = gb.initializer(f"{prefix}.bias", gb.uniform((cout,), -bound, bound))
-    return gb.op("Gemm", [x, w, b], scope, alpha=1.0, beta=1.0, transB=1)
+MODELS = ("resnet50", "mobilenetv2", "bert-base", "unet-head", "lstm-kws") + tuple(ZOO_BUILDERS)
 
 
 # ---------------------------------------------------------------------------
@@ -260,30 +183,8 @@ BERT = dict(hidden=768, heads=12, head_dim=64, ffn=3072, layers=12, vocab=30522,
             max_pos=512, type_vocab=2, seq=128, eps=1e-12)
 
 
-def dim_of(gb: GraphBuilder, x: str, axis: int, scope: str) -> str:
-    """x.size(axis) as the tracer records it: Shape -> Gather(scalar index)."""
-    shape = gb.op("Shape", [x], scope)
-    return gb.op("Gather", [shape, gb.constant(axis, scope, np.int64)], scope, axis=0)
-
-
-def unsqueeze0(gb: GraphBuilder, x: str, scope: str) -> str:
-    return gb.op("Unsqueeze", [x, gb.constant([0], scope, np.int64)], scope)
-
-
-def linear3d(gb: GraphBuilder, x: str, scope: str, prefix: str, cin: int, cout: int) -> str:
-    """nn.Linear on a 3-D input: MatMul with the folded transposed weight, then Add(bias, .)."""
-    w = gb.randn((cout, cin), 0.02)
-    wt = gb.initializer(gb.onnx_name("MatMul"), np.ascontiguousarray(w.T))
-    b = gb.initializer(f"{prefix}.bias", gb.randn((cout,), 0.02))
-    y = gb.op("MatMul", [x, wt], scope)
-    return gb.op("Add", [b, y], scope)
-
-
 def layer_norm(gb: GraphBuilder, x: str, scope: str, prefix: str) -> str:
-    h = BERT["hidden"]
-    w = gb.initializer(f"{prefix}.weight", (1.0 + gb.randn((h,), 0.05)).astype(np.float32))
-    b = gb.initializer(f"{prefix}.bias", gb.randn((h,), 0.02))
-    return gb.op("LayerNormalization", [x, w, b], scope, axis=-1, epsilon=BERT["eps"])
+    return layer_norm_of(gb, x, scope, prefix, BERT["hidden"], BERT["eps"])
 
 
 def split_heads(gb: GraphBuilder, x: str, scope: str, head_consts: tuple[str, str]) -> str:
@@ -455,8 +356,53 @@ def build_unet_head(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarr
     return model, {"input": rng.standard_normal((1, 8, 64, 64), dtype=np.float32)}
 
 
+def build_lstm_kws(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
+    """A keyword-spotting model as torch exports nn.LSTM(bidirectional) ->
+    nn.GRU -> nn.Linear on the last step -> softmax: weights in ONNX gate order
+    (torch's exporter reorders them), zero initial states as initializers."""
+    gb = GraphBuilder(seed, first_onnx_id=60)
+    seq, batch, feat, hidden, classes = 20, 1, 40, 64, 12
+    bound = 1.0 / hidden ** 0.5  # torch's uniform init for RNN weights
+
+    def rnn(op_type, x, scope, cin, gates, num_dir, **attrs):
+        w = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, gates * hidden, cin), -bound, bound))
+        r = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, gates * hidden, hidden), -bound, bound))
+        b = gb.initializer(gb.onnx_name(op_type), gb.uniform((num_dir, 2 * gates * hidden), -bound, bound))
+        h0 = gb.initializer(gb.onnx_name(op_type), np.zeros((num_dir, batch, hidden), np.float32))
+        ins = [x, w, r, b, "", h0]
+        if op_type == "LSTM":
+            ins.append(gb.initializer(gb.onnx_name(op_type), np.zeros((num_dir, batch, hidden), np.float32)))
+        n_out = 3 if op_type == "LSTM" else 2
+        return gb.op(op_type, ins, scope, num_outputs=n_out, hidden_size=hidden, **attrs)
+
+    y, _, _ = rnn("LSTM", "input", "/lstm", feat, 4, 2, direction="bidirectional")
+    y = gb.op("Transpose", [y], "/lstm", perm=[0, 2, 1, 3])  # [seq, batch, 2, hidden]
+    shape = gb.constant([seq, batch, 2 * hidden], "/lstm", dtype=np.int64)
+    y = gb.op("Reshape", [y, shape], "/lstm")
+    g, gh = rnn("GRU", y, "/gru", 2 * hidden, 3, 1, linear_before_reset=1)
+    g = gb.op("Squeeze", [g, gb.constant([1], "/gru", dtype=np.int64)], "/gru")  # [seq, batch, hidden]
+    last = gb.op("Gather", [g, gb.constant(-1, "", dtype=np.int64)], "/Gather", axis=0)  # [batch, hidden]
+    fc_w = gb.initializer("fc.weight", gb.uniform((classes, hidden), -bound, bound))
+    fc_b = gb.initializer("fc.bias", gb.uniform((classes,), -bound, bound))
+    logits = gb.op("Gemm", [last, fc_w, fc_b], "/fc", alpha=1.0, beta=1.0, transB=1)
+    gb.op("Softmax", [logits], "/Softmax", axis=1)
+    gb.nodes[-1].output[0] = "probs"
+    for node in gb.nodes:  # the GRU's final state is the second graph output
+        for i, o in enumerate(node.output):
+            if o == gh:
+                node.output[i] = "hidden"
+    model = make_model(
+        gb, "main_graph",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [seq, batch, feat])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [batch, classes]),
+         helper.make_tensor_value_info("hidden", TensorProto.FLOAT, [1, batch, hidden])],
+        "speech keyword spotting: bidirectional LSTM, GRU, Linear, softmax; opset 17")
+    rng = np.random.default_rng(seed + 1)
+    return model, {"input": rng.standard_normal((seq, batch, feat), dtype=np.float32)}
+
+
 BUILDERS = {"resnet50": build_resnet50, "mobilenetv2": build_mobilenetv2, "bert-base": build_bert,
-            "unet-head": build_unet_head}
+            "unet-head": build_unet_head, "lstm-kws": build_lstm_kws, **ZOO_BUILDERS}
 
 
 def run_ort(path: str, feeds: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
@@ -473,8 +419,12 @@ def stamp_of(name: str, args) -> str:
     """Identifies what a build produced: this script, the options and the tool versions."""
     import onnxruntime
 
-    with open(os.path.abspath(__file__), "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for src in ("build_models.py", "graph_builder.py", "zoo.py"):
+        with open(os.path.join(here, src), "rb") as f:
+            h.update(f.read())
+    digest = h.hexdigest()[:16]
     opts = f"seed={args.seed} tt={args.token_type_ids} rm={args.mobilenet_reducemean} ort={not args.no_ort}"
     return f"{name} {digest} {opts} onnx={onnx.__version__} onnxruntime={onnxruntime.__version__}"
 

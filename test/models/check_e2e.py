@@ -8,7 +8,8 @@ inputs and ONNX Runtime's outputs, as written by build_models.py) it runs
     kiln-run TMP/model.so --input-dir D --compare-dir D --rtol R --atol A --threads T --json
 
 and reports compile time, .so size, the max abs/rel error per output and
-pass/fail. Tolerances: fp32, rtol 1e-4 / atol 1e-5 unless the table below
+pass/fail. Models with a dynamic dim get the --input-shape flags zoo.py's
+COMPILE_FLAGS names. Tolerances: fp32, rtol 1e-4 / atol 1e-5 unless the table below
 gives a model a documented looser bound (none does today).
 
 Usage:
@@ -24,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoo import COMPILE_FLAGS  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOLERANCES = {}  # name -> (rtol, atol): none needed so far
@@ -50,7 +54,8 @@ def main():
             data = os.path.join(mdir, "test_data_set_0")
             so = os.path.join(tmp, name + ".so")
             t0 = time.time()
-            c = subprocess.run([args.kiln_compile, os.path.join(mdir, "model.onnx"), "-o", so],
+            c = subprocess.run([args.kiln_compile, os.path.join(mdir, "model.onnx"), "-o", so]
+                               + COMPILE_FLAGS.get(name, []),
                                capture_output=True, text=True)
             compile_s = time.time() - t0
             if c.returncode != 0:

@@ -49,6 +49,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoo import COMPILE_FLAGS  # noqa: E402
+
 TENSOR_RE = re.compile(r"tensor<([^<>]*)>")
 
 
@@ -168,12 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         for mdir in dirs:
             name = os.path.basename(os.path.normpath(mdir))
             mlir = os.path.join(tmpdir, f"{name}.mlir")
-            cmd = [compiler, os.path.join(mdir, "model.onnx"), "--emit=onnx", "-o", "-"]
+            flags = COMPILE_FLAGS.get(name, [])  # dynamic dims fixed as the user would
+            cmd = [compiler, os.path.join(mdir, "model.onnx"), "--emit=onnx", "-o", "-"] + flags
             rc, stderr, _, _ = run_measured(cmd, mlir, args.timeout)
             if rc == 0:
                 # Time and memory of the import itself (import + graph
                 # pipeline, no textual printing of the weights).
-                summary = [compiler, os.path.join(mdir, "model.onnx"), "--emit=onnx", "--summary"]
+                summary = [compiler, os.path.join(mdir, "model.onnx"), "--emit=onnx", "--summary"] + flags
                 rc, stderr, seconds, rss = run_measured(summary, os.devnull, args.timeout)
             else:
                 seconds, rss = 0.0, 0

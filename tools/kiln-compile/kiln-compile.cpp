@@ -39,16 +39,28 @@ static cl::opt<std::string> outputPath("o",
 static cl::opt<std::string>
     emit("emit",
          cl::desc("what to produce: onnx (imported, shape-inferred onnx "
-                  "dialect), linalg, llvm (LLVM IR), obj, so (default)"),
+                  "dialect), linalg, llvm (LLVM IR), obj, so (default), "
+                  "static (OUT.o + OUT.h for static linking, bare metal "
+                  "included)"),
          cl::init("so"), cl::cat(kilnCategory));
-static cl::opt<std::string> target("target",
-                                   cl::desc("target triple (default: host)"),
-                                   cl::init(""), cl::cat(kilnCategory));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("target triple (default: host): x86_64-linux-gnu, "
+                    "aarch64-linux-gnu, armv7-linux-gnueabihf, "
+                    "riscv64-linux-gnu, thumbv7em-none-eabihf (bare metal: "
+                    "--emit=static)"),
+           cl::init(""), cl::cat(kilnCategory));
 static cl::opt<std::string>
     cpu("cpu",
         cl::desc("target CPU: a name (e.g. skylake, cortex-a76) or "
                  "'native' (default: a portable level)"),
         cl::init(""), cl::cat(kilnCategory));
+static cl::opt<std::string>
+    staticName("name",
+               cl::desc("--emit=static: C prefix of the entry points "
+                        "(NAME_run, NAME_get_abi) and macros (default: the "
+                        "output file's stem)"),
+               cl::value_desc("NAME"), cl::init(""), cl::cat(kilnCategory));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(kilnCategory));
@@ -173,7 +185,7 @@ int main(int argc, char **argv) {
   std::optional<kiln::Stage> stage = kiln::parseStage(emit);
   if (!stage)
     return fail("unknown --emit=" + emit +
-                " (expected onnx, linalg, llvm, obj or so)");
+                " (expected onnx, linalg, llvm, obj, so or static)");
   if (optLevel > 3)
     return fail("bad -O" + std::to_string(optLevel) + " (expected 0-3)");
   if (tiles < 1)
@@ -183,6 +195,7 @@ int main(int argc, char **argv) {
   options.target.optLevel = optLevel;
   options.tiles = tiles;
   options.vectorize = !noVectorize;
+  options.staticOutput.name = staticName;
 
   kiln::CompileSession session;
   if (summary) {
@@ -210,7 +223,8 @@ int main(int argc, char **argv) {
     out->keep();
     return 0;
   }
-  if ((*stage == kiln::Stage::Object || *stage == kiln::Stage::SharedObject) &&
+  if ((*stage == kiln::Stage::Object || *stage == kiln::Stage::SharedObject ||
+       *stage == kiln::Stage::Static) &&
       outputPath == "-")
     return fail("--emit=" + emit + " needs an output file (-o FILE)");
   if (auto e = session.compile(inputPath, options, *stage, outputPath, argv[0],

@@ -78,7 +78,74 @@ LogicalResult inferBroadcast(Operation *op) {
   return setShape(op->getResult(0), *out);
 }
 
+/// Broadcast backwards: a result dim 1 needs 1 in every operand; a known
+/// result dim d != 1 that no operand has statically (all known ones are 1 or
+/// absent) comes from the one operand whose dim there is unknown.
+bool refineBroadcastOperands(Operation *op) {
+  auto out = getShape(op->getResult(0));
+  if (!out)
+    return false;
+  int64_t rank = out->size();
+  SmallVector<Value> operands;
+  for (Value v : op->getOperands()) {
+    if (isNone(v))
+      continue;
+    auto r = getRank(v);
+    if (!r || *r > rank)
+      return false; // an unranked operand could supply any dim
+    operands.push_back(v);
+  }
+  bool changed = false;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t d = (*out)[i];
+    if (ShapedType::isDynamic(d))
+      continue;
+    if (d == 1) {
+      for (Value v : operands) {
+        auto s = *getShape(v);
+        int64_t j = i - (rank - (int64_t)s.size());
+        if (j >= 0 && ShapedType::isDynamic(s[j])) {
+          s[j] = 1;
+          changed |= refineValueShape(v, s);
+        }
+      }
+      continue;
+    }
+    Value only;
+    bool ambiguous = false;
+    for (Value v : operands) {
+      auto s = *getShape(v);
+      int64_t j = i - (rank - (int64_t)s.size());
+      if (j < 0 || s[j] == 1)
+        continue;
+      if (!ShapedType::isDynamic(s[j]) || (only && only != v)) {
+        ambiguous = true;
+        break;
+      }
+      only = v;
+    }
+    if (ambiguous || !only)
+      continue;
+    auto s = *getShape(only);
+    s[i - (rank - (int64_t)s.size())] = d;
+    changed |= refineValueShape(only, s);
+  }
+  return changed;
+}
+
 } // namespace
+
+bool refineOperandShapes(Operation *op) {
+  if (op->getNumResults() == 0)
+    return false;
+  if (isSameShapeOp(op) || isa<DropoutOp>(op)) {
+    auto out = getShape(op->getResult(0));
+    return out && refineValueShape(op->getOperand(0), *out);
+  }
+  if (isBroadcastOp(op) && !isa<PReluOp>(op))
+    return refineBroadcastOperands(op);
+  return false;
+}
 
 std::optional<LogicalResult> inferElementwiseShapes(Operation *op) {
   if (isSameShapeOp(op)) {

@@ -46,12 +46,19 @@ LogicalResult inferReduce(Operation *op) {
   Value axesV = op->getNumOperands() > 1 ? op->getOperand(1) : Value();
   if (axesV && !isNone(axesV)) {
     axes = getConstantInts(axesV);
+    // An axes tensor of static length 0 is empty whatever its producer.
+    if (!axes && getStatic1DLength(axesV) == 0)
+      axes = SmallVector<int64_t>();
     if (!axes) {
-      // Unknown axes: with keepdims the rank stays.
-      if (in && keepDims)
-        return setShape(op->getResult(0),
-                        SmallVector<int64_t>(in->size(), ShapedType::kDynamic));
-      return success();
+      // Unknown axes: with keepdims the rank stays, and so do dims of size 1
+      // (reduced or not).
+      if (!in || !keepDims)
+        return success();
+      SmallVector<int64_t> out(in->size(), ShapedType::kDynamic);
+      for (auto [o, d] : llvm::zip(out, *in))
+        if (d == 1)
+          o = 1;
+      return setShape(op->getResult(0), out);
     }
   } else if (auto attr = getIntsAttr(op, "axes")) {
     axes = *attr;

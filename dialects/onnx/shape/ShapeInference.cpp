@@ -165,6 +165,33 @@ LogicalResult setShape(Value r, ArrayRef<int64_t> shape) {
   return success();
 }
 
+bool refineValueShape(Value v, ArrayRef<int64_t> shape) {
+  Operation *def = v.getDefiningOp();
+  auto type = dyn_cast<TensorType>(v.getType());
+  if (!def || !isa_and_nonnull<ONNXDialect>(def->getDialect()) || !type)
+    return false;
+  SmallVector<int64_t> merged(shape);
+  if (auto ranked = dyn_cast<RankedTensorType>(type)) {
+    if (ranked.getRank() != (int64_t)shape.size())
+      return false;
+    for (auto [m, d] : llvm::zip(merged, ranked.getShape())) {
+      if (ShapedType::isDynamic(d))
+        continue;
+      if (!ShapedType::isDynamic(m) && m != d)
+        return false;
+      m = d;
+    }
+  }
+  if (llvm::any_of(
+          merged, [](int64_t d) { return !ShapedType::isDynamic(d) && d < 0; }))
+    return false;
+  auto refined = RankedTensorType::get(merged, type.getElementType());
+  if (refined == type)
+    return false;
+  v.setType(refined);
+  return true;
+}
+
 FailureOr<SmallVector<int64_t>>
 broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes) {
   size_t rank = 0;

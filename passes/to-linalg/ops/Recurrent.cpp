@@ -5,7 +5,9 @@
 // carries h (and c for LSTM) and the direction's Y as tensors; each step is a
 // linalg.matmul h·R^T (+ Rb) and linalg.generic ops for the gates, and the new
 // h is inserted into Y with tensor.insert_slice. Layout 1 (batch-major) is
-// transposed to layout 0 around the computation.
+// transposed to layout 0 around the computation. Run-time sequence_lens
+// mask each step (rows past their length keep their state and give zeros);
+// the reverse direction then reads X and writes Y at lens[b] - 1 - step.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
@@ -183,6 +185,57 @@ SmallVector<Value> generic2D(
   return SmallVector<Value>(g.getResults());
 }
 
+/// `src` ([seq, batch, n]) read in reverse within each row's length: row b
+/// at step s is src[lens[b] - 1 - s, b]. With `step`, a [batch, n] result
+/// for s = `step` (rows past their length read step 0); without, the whole
+/// [seq, batch, n] with s the result's time index and zeros past the length.
+Value reverseWithinLens(OpBuilder &b, Location loc, Value src, Value lens,
+                        Value step) {
+  MLIRContext *ctx = b.getContext();
+  auto st = cast<RankedTensorType>(src.getType());
+  int64_t seq = st.getDimSize(0);
+  bool full = !step;
+  int64_t rank = full ? 3 : 2, bDim = full ? 1 : 0;
+  ArrayRef<int64_t> shape = st.getShape().drop_front(full ? 0 : 1);
+  auto type = RankedTensorType::get(shape, st.getElementType());
+  SmallVector<AffineMap> maps{
+      AffineMap::get(rank, 0, {getAffineDimExpr(bDim, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{lens},
+             ValueRange{createEmpty(b, loc, type)}, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Type i64 = nb.getI64Type();
+               Value s = full ? Value(linalg::IndexOp::create(nb, l, 0)) : step;
+               s = arith::IndexCastOp::create(nb, l, i64, s);
+               Value len = args[0];
+               Value t = arith::SubIOp::create(
+                   nb, l,
+                   arith::SubIOp::create(nb, l, len,
+                                         createIntScalar(nb, l, i64, 1)),
+                   s);
+               t = arith::MaxSIOp::create(nb, l, t,
+                                          createIntScalar(nb, l, i64, 0));
+               t = arith::MinSIOp::create(nb, l, t,
+                                          createIntScalar(nb, l, i64, seq - 1));
+               Value ti =
+                   arith::IndexCastOp::create(nb, l, nb.getIndexType(), t);
+               Value v = tensor::ExtractOp::create(
+                   nb, l, src,
+                   ValueRange{ti, linalg::IndexOp::create(nb, l, bDim),
+                              linalg::IndexOp::create(nb, l, bDim + 1)});
+               if (full) {
+                 Value valid = arith::CmpIOp::create(
+                     nb, l, arith::CmpIPredicate::slt, s, len);
+                 v = arith::SelectOp::create(
+                     nb, l, valid, v, createScalar(nb, l, v.getType(), 0.0));
+               }
+               linalg::YieldOp::create(nb, l, v);
+             })
+      .getResult(0);
+}
+
 template <typename OpTy>
 LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
                              Value bias, Value seqLens, Value initH,
@@ -222,14 +275,21 @@ LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
     return rewriter.notifyMatchFailure(op, "W does not match X");
 
   auto absent = [](Value v) { return !v || isa<NoneType>(v.getType()); };
-  // sequence_lens: only all-equal to the sequence length.
+  // sequence_lens: unless they are all the sequence length, steps past a
+  // row's length leave its state and give zeros in Y (`lens`, i64).
+  Value lens;
   if (!absent(seqLens)) {
-    auto lens = getConstantInts(seqLens);
-    if (failed(lens) ||
-        llvm::any_of(*lens, [&](int64_t l) { return l != seq; }))
-      return rewriter.notifyMatchFailure(
-          op, "sequence_lens must be constant and equal to the sequence "
-              "length");
+    auto lensType = dyn_cast<RankedTensorType>(seqLens.getType());
+    if (!lensType || lensType.getShape() != ArrayRef<int64_t>{batch})
+      return rewriter.notifyMatchFailure(op, "sequence_lens shape mismatch");
+    auto c = getConstantInts(seqLens);
+    if (failed(c) || llvm::any_of(*c, [&](int64_t l) { return l != seq; }))
+      lens = createElementwise(
+          rewriter, loc, seqLens,
+          RankedTensorType::get({batch}, rewriter.getI64Type()),
+          [](OpBuilder &b, Location l, ValueRange a) {
+            return castScalar(b, l, a[0], a[0].getType(), b.getI64Type());
+          });
   }
   auto checkShape = [&](Value v, ArrayRef<int64_t> shape) {
     if (absent(v))
@@ -304,6 +364,13 @@ LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
   Value zero = createScalar(rewriter, loc, elt, 0.0);
   Value xFlat = reshapeTensor(rewriter, loc, x, {seq * batch, input});
 
+  // The lengths per element of a [batch, hidden] state.
+  Value lensB;
+  if (lens)
+    lensB = broadcastTensor(
+        rewriter, loc, alignToAxis(rewriter, loc, lens, 0, 2),
+        RankedTensorType::get({batch, hidden}, rewriter.getI64Type()));
+
   SmallVector<Value> ys, hs, cs;
   for (int64_t d = 0; d < numDir; ++d) {
     bool reverse = direction == "reverse" || d == 1;
@@ -372,8 +439,11 @@ LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
             t = arith::SubIOp::create(
                 b, l, arith::ConstantIndexOp::create(b, l, seq - 1), iv);
           Value xwT =
-              sliceTensor(b, l, xw, {t, b.getIndexAttr(0), b.getIndexAttr(0)},
-                          {1, batch, gh}, {batch, gh});
+              lens && reverse
+                  ? reverseWithinLens(b, l, xw, lens, iv)
+                  : sliceTensor(b, l, xw,
+                                {t, b.getIndexAttr(0), b.getIndexAttr(0)},
+                                {1, batch, gh}, {batch, gh});
           Value hr = matmul(b, l, h, rdT, hrInit);
           auto gate = [&](Value v, int64_t k) {
             return sliceTensor(b, l, v, idx(b, {0, k * hidden}),
@@ -479,7 +549,35 @@ LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
                   return SmallVector<Value>{v};
                 })[0];
           }
-          Value yNew = insertTensor(b, l, hNew, y,
+          Value yRow = hNew;
+          if (lens) {
+            // Rows past their length keep their state and give zeros; Y
+            // is in step order (reversed after the loop).
+            t = iv;
+            SmallVector<Value> ins{lensB, hNew, h};
+            if (c)
+              ins.append({cNew, c});
+            Value s = arith::IndexCastOp::create(b, l, b.getI64Type(), iv);
+            auto m = generic2D(
+                b, l, ins, batch, hidden, elt, c ? 3 : 2,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value valid = arith::CmpIOp::create(
+                      nb, nl, arith::CmpIPredicate::slt, s, a[0]);
+                  SmallVector<Value> r{
+                      arith::SelectOp::create(nb, nl, valid, a[1], a[2]),
+                      arith::SelectOp::create(nb, nl, valid, a[1],
+                                              createScalar(nb, nl, elt, 0.0))};
+                  if (a.size() > 3)
+                    r.push_back(
+                        arith::SelectOp::create(nb, nl, valid, a[3], a[4]));
+                  return r;
+                });
+            hNew = m[0];
+            yRow = m[1];
+            if (c)
+              cNew = m[2];
+          }
+          Value yNew = insertTensor(b, l, yRow, y,
                                     {t, b.getIndexAttr(0), b.getIndexAttr(0)},
                                     {1, batch, hidden});
           SmallVector<Value> yields{hNew, yNew};
@@ -488,7 +586,10 @@ LogicalResult lowerRecurrent(OpTy op, CellKind kind, Value x, Value w, Value r,
           scf::YieldOp::create(b, l, yields);
         });
     hs.push_back(forOp.getResult(0));
-    ys.push_back(forOp.getResult(1));
+    ys.push_back(lens && reverse
+                     ? reverseWithinLens(rewriter, loc, forOp.getResult(1),
+                                         lens, Value())
+                     : forOp.getResult(1));
     if (kind == CellKind::LSTM)
       cs.push_back(forOp.getResult(2));
   }

@@ -143,3 +143,14 @@ func.func @topk_too_large(%x: tensor<3x4xf32>) -> tensor<*xf32> {
   %0, %1 = "onnx.TopK"(%x, %k) : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<*xf32>, tensor<*xi64>)
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// A declared result type that contradicts what the operands give.
+func.func @declared_type_conflict(%x: tensor<2x3x4xf32>) -> tensor<2x5xf32> {
+  %a = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %0 = "onnx.ReduceSum"(%x, %a) {keepdims = 0 : i64} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<*xf32>
+  // expected-error @+1 {{inferred dim 1 = 4 disagrees with the declared dim 5}}
+  %1 = "onnx.Relu"(%0) : (tensor<*xf32>) -> tensor<2x5xf32>
+  return %1 : tensor<2x5xf32>
+}

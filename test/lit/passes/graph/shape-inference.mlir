@@ -461,12 +461,48 @@ func.func @reduce(%x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, tenso
 
 // -----
 
+// Run-time axes: keepdims keeps the rank and the dims of size 1.
 // CHECK-LABEL: func.func @reduce_dynamic_axes(
-// CHECK-SAME: -> (tensor<?x?x?xf32>, tensor<*xf32>) {
-func.func @reduce_dynamic_axes(%x: tensor<2x3x4xf32>, %a: tensor<1xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
-  %0 = "onnx.ReduceProd"(%x, %a) : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<*xf32>
-  %1 = "onnx.ReduceMin"(%x, %a) {keepdims = 0 : i64} : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<*xf32>
+// CHECK-SAME: -> (tensor<?x1x?xf32>, tensor<*xf32>) {
+func.func @reduce_dynamic_axes(%x: tensor<2x1x4xf32>, %a: tensor<1xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %0 = "onnx.ReduceProd"(%x, %a) : (tensor<2x1x4xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %1 = "onnx.ReduceMin"(%x, %a) {keepdims = 0 : i64} : (tensor<2x1x4xf32>, tensor<1xi64>) -> tensor<*xf32>
   return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// An axes input of static length 0 is empty: all dims (or none with
+// noop_with_empty_axes).
+// CHECK-LABEL: func.func @reduce_empty_axes_input(
+// CHECK-SAME: -> (tensor<1x1xf32>, tensor<2x3xf32>) {
+func.func @reduce_empty_axes_input(%x: tensor<2x3xf32>, %a: tensor<0xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %0 = "onnx.ReduceSum"(%x, %a) : (tensor<2x3xf32>, tensor<0xi64>) -> tensor<*xf32>
+  %1 = "onnx.ReduceL2"(%x, %a) {noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>, tensor<0xi64>) -> tensor<*xf32>
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// The declared type of a graph output flows back through elementwise ops to
+// a Reduce with run-time axes (forward inference leaves it unknown).
+// CHECK-LABEL: func.func @reduce_dynamic_axes_backward(
+// CHECK: "onnx.ReduceSum"{{.*}} -> tensor<3x2xf32>
+// CHECK: "onnx.Log"{{.*}} (tensor<3x2xf32>) -> tensor<3x2xf32>
+// CHECK: "onnx.ReduceMax"{{.*}} -> tensor<3x1x2xf32>
+// CHECK: "onnx.Mul"{{.*}} (tensor<3x1x2xf32>, tensor<3x1x2xf32>) -> tensor<3x1x2xf32>
+// CHECK: "onnx.ReduceMin"{{.*}} -> tensor<?x1x?xf32>
+// CHECK: "onnx.Add"{{.*}} (tensor<?x1x?xf32>, tensor<3x1x2xf32>) -> tensor<3x1x2xf32>
+func.func @reduce_dynamic_axes_backward(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>, %y: tensor<3x1x2xf32>) -> (tensor<3x2xf32>, tensor<3x1x2xf32>, tensor<3x1x2xf32>) {
+  %0 = "onnx.ReduceSum"(%x, %a) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %1 = "onnx.Log"(%0) : (tensor<*xf32>) -> tensor<3x2xf32>
+  // Mul(v, v): both operands are v, so v has the result's dims.
+  %2 = "onnx.ReduceMax"(%x, %a) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %3 = "onnx.Mul"(%2, %2) : (tensor<*xf32>, tensor<*xf32>) -> tensor<3x1x2xf32>
+  // Add(v, y), y of the result shape: v may broadcast except where it is 1.
+  %4 = "onnx.ReduceMin"(%x, %a) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<*xf32>
+  %5 = "onnx.Add"(%4, %y) : (tensor<*xf32>, tensor<3x1x2xf32>) -> tensor<3x1x2xf32>
+  return %1, %3, %5 : tensor<3x2xf32>, tensor<3x1x2xf32>, tensor<3x1x2xf32>
 }
 
 // -----

@@ -145,3 +145,110 @@ func.func @reduce_runtime_axes_keepdims(%x: tensor<3x2x2xf32>, %axes: tensor<1xi
   %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
   return %0 : tensor<3x1x2xf32>
 }
+
+// -----
+
+// Run-time axes, keepdims=0, and only one choice of reduced dims fits the
+// shapes (3x4x5 -> 3x5: dim 1): lowered as constant axes.
+// CHECK-LABEL: func.func @reduce_runtime_axes_unique
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.maximumf
+// CHECK-NOT: tensor.expand_shape
+// CHECK: return %{{.*}} : tensor<3x5xf32>
+func.func @reduce_runtime_axes_unique(%x: tensor<3x4x5xf32>, %axes: tensor<1xi64>) -> tensor<3x5xf32> {
+  %0 = "onnx.ReduceMax"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x4x5xf32>, tensor<1xi64>) -> tensor<3x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Run-time axes, keepdims=0, 3x2x2 -> 3x2 reduces dim 1 or dim 2: per-dim
+// flags read from the axes before the loop (negative axes wrap), then a
+// gather over [result elements] x [reduced elements].
+// CHECK-LABEL: func.func @reduce_runtime_axes_ambiguous
+// CHECK: %[[FLAGS:.*]]:3 = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: tensor.extract %arg1[%[[K]]] : tensor<1xi64>
+// CHECK: arith.cmpi slt
+// CHECK: scf.yield
+// CHECK: arith.cmpi eq
+// CHECK: %[[ALL:.*]] = arith.ori %[[FLAGS]]#0
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<6x2xf32>) outs(%{{.*}} : tensor<6xf32>)
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.remui
+// CHECK: arith.divui
+// CHECK: tensor.extract %arg0
+// CHECK: arith.addf
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape {{.*}} : tensor<6xf32> into tensor<3x2xf32>
+func.func @reduce_runtime_axes_ambiguous(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = "onnx.ReduceMean"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// LogSumExp with run-time axes: max gather, exp(x - max) summed by a second
+// gather reading the max per result element.
+// CHECK-LABEL: func.func @reduce_logsumexp_runtime_axes
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<6x2xf32>) outs(%{{.*}} : tensor<6xf32>)
+// CHECK: arith.maximumf
+// CHECK: arith.select
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<6x2xf32>, tensor<6xf32>) outs(%{{.*}} : tensor<6xf32>)
+// CHECK: math.exp
+// CHECK: math.log
+func.func @reduce_logsumexp_runtime_axes(%x: tensor<3x2x2xf32>, %axes: tensor<1xi64>) -> tensor<3x2xf32> {
+  %0 = "onnx.ReduceLogSumExp"(%x, %axes) {keepdims = 0 : i64} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// noop_with_empty_axes and run-time axes of a shape-preserving ReduceL1:
+// either empty axes (the input) or size-1 dims reduced (|x|), chosen at run
+// time.
+// CHECK-LABEL: func.func @reduce_l1_runtime_noop
+// CHECK: %[[N:.*]] = tensor.dim %arg1, %{{.*}} : tensor<?xi64>
+// CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %[[N]], %{{.*}} : index
+// CHECK: math.absf
+// CHECK: linalg.generic
+// CHECK: arith.select %[[EMPTY]]
+// CHECK: tensor.expand_shape {{.*}} into tensor<3x1xf32>
+func.func @reduce_l1_runtime_noop(%x: tensor<3x1xf32>, %axes: tensor<?xi64>) -> tensor<3x1xf32> {
+  %0 = "onnx.ReduceL1"(%x, %axes) {noop_with_empty_axes = 1 : i64} : (tensor<3x1xf32>, tensor<?xi64>) -> tensor<3x1xf32>
+  return %0 : tensor<3x1xf32>
+}
+
+// -----
+
+// An axes tensor of static length 0 is empty: reduce everything.
+// CHECK-LABEL: func.func @reduce_static_empty_axes
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x1xf32>
+func.func @reduce_static_empty_axes(%x: tensor<2x3xf32>, %axes: tensor<0xi64>) -> tensor<1x1xf32> {
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<2x3xf32>, tensor<0xi64>) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+// Reductions over the empty set give the start value (no loop over a
+// zero-size dim): 0 for ReduceSum, log(0) = -inf for ReduceLogSum, -inf for
+// ReduceMax; results without elements are empty tensors.
+// CHECK-LABEL: func.func @reduce_empty_set
+// CHECK-NOT: linalg.generic {{.*}}reduction
+// CHECK-DAG: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK-DAG: math.log
+// CHECK-DAG: arith.constant 0xFF800000 : f32
+// CHECK-DAG: tensor.empty() : tensor<2x0xf32>
+func.func @reduce_empty_set(%x: tensor<2x0x4xf32>, %axes: tensor<1xi64>) -> (tensor<2x1x4xf32>, tensor<2x1x4xf32>, tensor<2x4xf32>, tensor<2x0xf32>) {
+  %0 = "onnx.ReduceSum"(%x, %axes) : (tensor<2x0x4xf32>, tensor<1xi64>) -> tensor<2x1x4xf32>
+  %1 = "onnx.ReduceLogSum"(%x, %axes) : (tensor<2x0x4xf32>, tensor<1xi64>) -> tensor<2x1x4xf32>
+  %c = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %2 = "onnx.ReduceMax"(%x, %c) {keepdims = 0 : i64} : (tensor<2x0x4xf32>, tensor<1xi64>) -> tensor<2x4xf32>
+  %c2 = "onnx.Constant"() {value = dense<[2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %3 = "onnx.ReduceMin"(%x, %c2) {keepdims = 0 : i64} : (tensor<2x0x4xf32>, tensor<1xi64>) -> tensor<2x0xf32>
+  return %0, %1, %2, %3 : tensor<2x1x4xf32>, tensor<2x1x4xf32>, tensor<2x4xf32>, tensor<2x0xf32>
+}
