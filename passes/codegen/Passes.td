@@ -129,7 +129,8 @@ def CarryInPlacePass : Pass<"kiln-carry-in-place", "mlir::func::FuncOp"> {
     argument with `bufferization.materialize_in_destination` right before
     the yield. Values already written into the argument (through DPS inits,
     `tensor.insert_slice`, `vector.transfer_write` or nested loops) are left
-    alone.
+    alone. In an `scf.while` the yielded value goes into the "after"
+    argument that the condition forwards the matching "before" argument to.
 
     Second, a tensor defined outside a loop and written in place inside it
     (a `vector.transfer_write`, `tensor.insert_slice` or DPS init whose

@@ -54,11 +54,11 @@ OpOperand *destination(Operation *op) {
 /// A tensor defined outside `loop` and written inside it, in place, is a
 /// buffer that the next iteration reads again: give each iteration its own
 /// (a new tensor.empty, or a copy when the contents are read).
-void privatizeOutsideDestinations(scf::ForOp loop) {
-  loop.getBody()->walk([&](Operation *op) {
+void privatizeOutsideDestinations(Region &body) {
+  body.walk([&](Operation *op) {
     OpOperand *dest = destination(op);
     if (!dest || !isa<RankedTensorType>(dest->get().getType()) ||
-        loop.getRegion().isAncestor(dest->get().getParentRegion()))
+        body.isAncestor(dest->get().getParentRegion()))
       return;
     OpBuilder b(op);
     if (auto empty = dest->get().getDefiningOp<tensor::EmptyOp>()) {
@@ -74,8 +74,12 @@ void privatizeOutsideDestinations(scf::ForOp loop) {
 
 struct CarryInPlacePass : kiln::impl::CarryInPlacePassBase<CarryInPlacePass> {
   void runOnOperation() override {
-    getOperation().walk(
-        [](scf::ForOp loop) { privatizeOutsideDestinations(loop); });
+    getOperation().walk([](scf::ForOp loop) {
+      privatizeOutsideDestinations(loop.getRegion());
+    });
+    getOperation().walk([](scf::WhileOp loop) {
+      privatizeOutsideDestinations(loop.getAfter());
+    });
     getOperation().walk([](scf::ForOp loop) {
       auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
       OpBuilder b(yield);
@@ -83,6 +87,27 @@ struct CarryInPlacePass : kiln::impl::CarryInPlacePassBase<CarryInPlacePass> {
         BlockArgument arg = loop.getRegionIterArg(i);
         if (!isa<RankedTensorType>(arg.getType()) ||
             writtenInto(operand.get(), arg))
+          continue;
+        auto copy = bufferization::MaterializeInDestinationOp::create(
+            b, yield.getLoc(), operand.get(), arg);
+        operand.set(copy.getResult());
+      }
+    });
+    // scf.while: the value yielded for "before" argument i goes into the
+    // "after" argument that the condition forwards argument i to.
+    getOperation().walk([](scf::WhileOp loop) {
+      scf::ConditionOp cond = loop.getConditionOp();
+      scf::YieldOp yield = loop.getYieldOp();
+      OpBuilder b(yield);
+      for (auto [i, operand] : llvm::enumerate(yield->getOpOperands())) {
+        Value before = loop.getBeforeArguments()[i];
+        auto it = llvm::find(cond.getArgs(), before);
+        if (!isa<RankedTensorType>(before.getType()) ||
+            it == cond.getArgs().end())
+          continue;
+        BlockArgument arg =
+            loop.getAfterArguments()[it - cond.getArgs().begin()];
+        if (writtenInto(operand.get(), arg))
           continue;
         auto copy = bufferization::MaterializeInDestinationOp::create(
             b, yield.getLoc(), operand.get(), arg);

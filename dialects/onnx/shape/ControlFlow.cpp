@@ -1,6 +1,7 @@
 //===- ControlFlow.cpp - shape inference: If, Loop, Scan ------------------===//
 //
-// If results are the join of what the two branches yield. Loop and Scan
+// If results are the join of what the two branches yield (what the taken
+// branch yields when the condition is a constant). Loop and Scan
 // bodies get their loop-carried argument types by a small fixpoint: assume
 // the initial types, infer the body, and keep the assumption only when the
 // body yields values that fit it (widening dims that change to dynamic).
@@ -162,6 +163,10 @@ LogicalResult inferIf(IfOp op) {
     return op.emitOpError("branches yield ")
            << t->getNumOperands() << " and " << e->getNumOperands()
            << " values for " << op->getNumResults() << " results";
+  // A constant condition: only the taken branch counts.
+  auto c = getConstantInts(op.getCond());
+  if (c && c->size() == 1)
+    t = e = (*c)[0] ? t : e;
   for (unsigned i = 0; i < op->getNumResults(); ++i)
     if (failed(setJoin(op->getResult(i), t->getOperand(i).getType(),
                        e->getOperand(i).getType())))

@@ -67,3 +67,36 @@ func.func @outside_destination(%init: tensor<8xf32>, %v: vector<4xf32>, %n: inde
   }
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// scf.while: the yielded tensor is copied into the "after" argument that the
+// condition forwards the matching "before" argument to.
+// CHECK-LABEL: func.func @while_fresh_yield
+// CHECK: scf.while
+// CHECK: } do {
+// CHECK: ^bb0(%[[H:.*]]: tensor<4xf32>, %{{.*}}: i64):
+// CHECK:   %[[NEW:.*]] = linalg.generic
+// CHECK:   %[[C:.*]] = bufferization.materialize_in_destination %[[NEW]] in %[[H]]
+// CHECK:   scf.yield %[[C]], %{{.*}}
+#id = affine_map<(d0) -> (d0)>
+func.func @while_fresh_yield(%h0: tensor<4xf32>, %n: i64) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %r:2 = scf.while (%h = %h0, %i = %c0) : (tensor<4xf32>, i64) -> (tensor<4xf32>, i64) {
+    %go = arith.cmpi slt, %i, %n : i64
+    scf.condition(%go) %h, %i : tensor<4xf32>, i64
+  } do {
+  ^bb0(%h: tensor<4xf32>, %i: i64):
+    %e = tensor.empty() : tensor<4xf32>
+    %new = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%h : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %t = math.tanh %a : f32
+      linalg.yield %t : f32
+    } -> tensor<4xf32>
+    %j = arith.addi %i, %c1 : i64
+    scf.yield %new, %j : tensor<4xf32>, i64
+  }
+  return %r#0 : tensor<4xf32>
+}

@@ -101,3 +101,18 @@ func.func @scan(%init: tensor<2xf32>, %xs: tensor<7x2xf32>) -> (tensor<*xf32>, t
   }) {num_scan_inputs = 1 : i64, scan_output_axes = array<i64: 0, -1>} : (tensor<2xf32>, tensor<7x2xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
   return %0#0, %0#1, %0#2 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// A constant condition: the results are what the taken branch yields.
+// CHECK-LABEL: func.func @if_constant_condition(
+// CHECK-SAME: -> tensor<4xf32> {
+func.func @if_constant_condition(%x: tensor<2xf32>, %y: tensor<4xf32>) -> tensor<*xf32> {
+  %c = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  %0 = "onnx.If"(%c) ({
+    "onnx.Yield"(%x) : (tensor<2xf32>) -> ()
+  }, {
+    "onnx.Yield"(%y) : (tensor<4xf32>) -> ()
+  }) : (tensor<i1>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
