@@ -5,8 +5,10 @@
 #   3. GoogleTest (ctest)
 #   4. ONNX's backend node tests: import rate against test/e2e/import-xfail.txt
 #   5. the same node tests compiled to .so and run with kiln-run against their
-#      reference outputs (tools/run_node_tests.py, test/e2e/node-xfail.txt)
-#   6. real architectures (ResNet-50, MobileNetV2, BERT-base, a UNet head)
+#      reference outputs (tools/run_node_tests.py, test/e2e/node-xfail.txt),
+#      and docs/ops.md is what those results give (tools/gen_support_table.py)
+#   6. real architectures (test/models: ResNet-50, MobileNetV2, BERT-base,
+#      EfficientNet-B0, ViT, GPT-2, a YOLO-style detector, UNets, an LSTM/GRU)
 #      import with every value statically shaped
 #   7. the same models compile to .so and match ONNX Runtime (fp32,
 #      rtol 1e-4 / atol 1e-5)
@@ -47,7 +49,10 @@ stage "generated dialect up to date" $PY tools/gen_onnx_ops.py --check
 stage "lit" $LIT -sv -j"$JOBS" build/test/lit
 stage "unit (ctest)" ctest --test-dir build --output-on-failure -j"$JOBS"
 stage "node tests: import" bash -c "$PY tools/gen_node_tests.py && $PY tools/import_rate.py -j$JOBS"
-stage "node tests: compile + run" $PY tools/run_node_tests.py -j"$JOBS"
+stage "node tests: compile + run" $PY tools/run_node_tests.py -j"$JOBS" \
+  --json build/node-tests.json
+stage "support table (docs/ops.md) up to date" $PY tools/gen_support_table.py \
+  --results build/node-tests.json --check
 stage "models: import + static shapes" bash -c \
   "$PY test/models/build_models.py $MODELS && $PY test/models/check_import.py --models $MODELS"
 stage "models: compile to .so + match ONNX Runtime" \
