@@ -1,6 +1,8 @@
 //===- lower-copies.cpp - kiln-lower-copies -------------------------------===//
 #include "passes/codegen/Passes.h"
 
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+
 #define DEBUG_TYPE "kiln-lower-copies"
 
 namespace kiln {
@@ -11,9 +13,13 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
+/// The test the memref-to-LLVM lowering makes before it copies with memcpy
+/// (anything else becomes a call to the memrefCopy runtime helper, which
+/// models do not link).
 bool isContiguous(Type type) {
   auto m = cast<MemRefType>(type);
-  return m.getLayout().isIdentity() || m.areTrailingDimsContiguous(m.getRank());
+  return m.getLayout().isIdentity() ||
+         memref::isStaticShapeAndContiguousRowMajor(m);
 }
 
 struct LowerCopiesPass : kiln::impl::LowerCopiesPassBase<LowerCopiesPass> {
