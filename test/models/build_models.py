@@ -68,7 +68,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from graph_builder import (GraphBuilder, classifier, conv_bn, dim_of, layer_norm_of,  # noqa: F401
-                           linear3d, make_model, unsqueeze0)
+                           linear3d, make_model, split_heads, unsqueeze0)
 
 from zoo import ZOO_BUILDERS  # noqa: E402
 
@@ -187,15 +187,6 @@ def layer_norm(gb: GraphBuilder, x: str, scope: str, prefix: str) -> str:
     return layer_norm_of(gb, x, scope, prefix, BERT["hidden"], BERT["eps"])
 
 
-def split_heads(gb: GraphBuilder, x: str, scope: str, head_consts: tuple[str, str]) -> str:
-    """transpose_for_scores: view(size()[:-1] + (heads, head_dim)).permute(0, 2, 1, 3)."""
-    b = unsqueeze0(gb, dim_of(gb, x, 0, scope), scope)
-    s = unsqueeze0(gb, dim_of(gb, x, 1, scope), scope)
-    shape = gb.op("Concat", [b, s, head_consts[0], head_consts[1]], scope, axis=0)
-    y = gb.op("Reshape", [x, shape], scope, allowzero=0)
-    return gb.op("Transpose", [y], scope, perm=[0, 2, 1, 3])
-
-
 def build_bert(seed: int, token_type_ids: bool = False, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
     gb = GraphBuilder(seed, first_onnx_id=1500)
     H, NH, HD, F = BERT["hidden"], BERT["heads"], BERT["head_dim"], BERT["ffn"]
@@ -247,10 +238,10 @@ def build_bert(seed: int, token_type_ids: bool = False, **_) -> tuple[onnx.Model
         sa = f"{ls}/attention/self"
         q = linear3d(gb, x, f"{sa}/query", f"{pre}.attention.self.query", H, H)
         k = linear3d(gb, x, f"{sa}/key", f"{pre}.attention.self.key", H, H)
-        k = split_heads(gb, k, sa, (heads_c, hdim_c))
+        k = split_heads(gb, k, sa, heads_c, hdim_c)
         v = linear3d(gb, x, f"{sa}/value", f"{pre}.attention.self.value", H, H)
-        v = split_heads(gb, v, sa, (heads_c, hdim_c))
-        q = split_heads(gb, q, sa, (heads_c, hdim_c))
+        v = split_heads(gb, v, sa, heads_c, hdim_c)
+        q = split_heads(gb, q, sa, heads_c, hdim_c)
         kt = gb.op("Transpose", [k], sa, perm=[0, 1, 3, 2])
         scores = gb.op("MatMul", [q, kt], sa)
         scores = gb.op("Div", [scores, gb.constant(math.sqrt(HD), sa)], sa)

@@ -139,3 +139,12 @@ def layer_norm_of(gb: GraphBuilder, x: str, scope: str, prefix: str, dim: int, e
     w = gb.initializer(f"{prefix}.weight", (1.0 + gb.randn((dim,), 0.05)).astype(np.float32))
     b = gb.initializer(f"{prefix}.bias", gb.randn((dim,), 0.02))
     return gb.op("LayerNormalization", [x, w, b], scope, axis=-1, epsilon=eps)
+
+
+def split_heads(gb: GraphBuilder, x: str, scope: str, heads: str, head_dim: str) -> str:
+    """view(size()[:-1] + (heads, head_dim)).permute(0, 2, 1, 3), with Shape-built dims."""
+    b = unsqueeze0(gb, dim_of(gb, x, 0, scope), scope)
+    s = unsqueeze0(gb, dim_of(gb, x, 1, scope), scope)
+    shape = gb.op("Concat", [b, s, heads, head_dim], scope, axis=0)
+    y = gb.op("Reshape", [x, shape], scope, allowzero=0)
+    return gb.op("Transpose", [y], scope, perm=[0, 2, 1, 3])

@@ -35,7 +35,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from graph_builder import (GraphBuilder, classifier, conv_bn, dim_of, layer_norm_of, linear3d,
-                           make_model, unsqueeze0)
+                           make_model, split_heads, unsqueeze0)
 
 
 def silu(gb: GraphBuilder, x: str, scope: str) -> str:
@@ -115,15 +115,6 @@ def build_efficientnet_b0(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np
 # ---------------------------------------------------------------------------
 # Transformer attention shared by ViT and GPT-2
 # ---------------------------------------------------------------------------
-
-def split_heads(gb: GraphBuilder, x: str, scope: str, heads: str, head_dim: str) -> str:
-    """view(size()[:-1] + (heads, head_dim)).permute(0, 2, 1, 3), with Shape-built dims."""
-    b = unsqueeze0(gb, dim_of(gb, x, 0, scope), scope)
-    s = unsqueeze0(gb, dim_of(gb, x, 1, scope), scope)
-    shape = gb.op("Concat", [b, s, heads, head_dim], scope, axis=0)
-    y = gb.op("Reshape", [x, shape], scope, allowzero=0)
-    return gb.op("Transpose", [y], scope, perm=[0, 2, 1, 3])
-
 
 def merge_heads(gb: GraphBuilder, ctx: str, scope: str, hidden: str) -> str:
     ctx = gb.op("Transpose", [ctx], scope, perm=[0, 2, 1, 3])
