@@ -8,7 +8,8 @@
 #      reference outputs (tools/run_node_tests.py, test/e2e/node-xfail.txt),
 #      and docs/ops.md is what those results give (tools/gen_support_table.py)
 #   6. real architectures (test/models: ResNet-50, MobileNetV2, BERT-base,
-#      EfficientNet-B0, ViT, GPT-2, a YOLO-style detector, UNets, an LSTM/GRU)
+#      EfficientNet-B0, ViT, GPT-2, a YOLO-style detector, UNets, an LSTM/GRU,
+#      a Loop + If model)
 #      import with every value statically shaped
 #   7. the same models compile to .so and match ONNX Runtime (fp32,
 #      rtol 1e-4 / atol 1e-5)

@@ -24,6 +24,8 @@ constant folding) writes for
                    decode), Concat of all boxes.
   unet             a small UNet (3 levels): double Conv+BN+ReLU, MaxPool down,
                    ConvTranspose up, skip Concats, 1x1 Conv to 2 classes.
+  loop-if          a scripted refinement loop: Loop (constant trip count, carried
+                   state, scan output) and an If on a run-time condition.
 """
 
 from __future__ import annotations
@@ -383,8 +385,67 @@ def build_unet(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
     return model, {"input": rng.standard_normal((1, 3, 96, 96), dtype=np.float32)}
 
 
+# ---------------------------------------------------------------------------
+# A scripted model with Loop and If
+# ---------------------------------------------------------------------------
+
+def build_loop_if(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
+    """What torch.jit.script + export writes for a recurrent refinement:
+    h = x; for i in range(4): h = tanh(h @ W + x * scale[i]); steps.append(h);
+    out = h * 2 if h.sum() > 0 else h - 1. Loop with a constant trip count, a
+    carried state and a scan output; If on a value computed at run time."""
+    gb = GraphBuilder(seed, first_onnx_id=1900)
+    d = 32
+    gb.initializer("cell.weight", gb.randn((d, d), 1.0 / math.sqrt(d)))
+    gb.initializer("cell.scales", gb.uniform((4, 1), 0.5, 1.5))
+    # Loop body: (iter, cond, h) -> (cond, h', h')
+    body_nodes = [
+        helper.make_node("Gather", ["cell.scales", "i"], ["s"], name="/cell/Gather", axis=0),
+        helper.make_node("Mul", ["x", "s"], ["xs"], name="/cell/Mul"),
+        helper.make_node("MatMul", ["h_in", "cell.weight"], ["hw"], name="/cell/MatMul"),
+        helper.make_node("Add", ["hw", "xs"], ["pre"], name="/cell/Add"),
+        helper.make_node("Tanh", ["pre"], ["h_out"], name="/cell/Tanh"),
+        helper.make_node("Identity", ["cond_in"], ["cond_out"], name="/cell/Identity"),
+        helper.make_node("Identity", ["h_out"], ["step"], name="/cell/Identity_1"),
+    ]
+    body = helper.make_graph(
+        body_nodes, "loop_body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("h_in", TensorProto.FLOAT, [1, d])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("h_out", TensorProto.FLOAT, [1, d]),
+         helper.make_tensor_value_info("step", TensorProto.FLOAT, [1, d])])
+    trip = gb.constant(4, "", np.int64)
+    cond = gb.constant(True, "", np.bool_)
+    h, steps = gb.op("Loop", [trip, cond, "x"], "/Loop", num_outputs=2, body=body)
+    total = gb.op("ReduceSum", [h], "", keepdims=0)
+    positive = gb.op("Greater", [total, gb.constant(0.0, "")], "")
+    gb.initializer("two", np.array(2.0, np.float32))
+    gb.initializer("one", np.array(1.0, np.float32))
+    then_g = helper.make_graph(
+        [helper.make_node("Mul", [h, "two"], ["y_then"], name="/If/then/Mul")], "then_branch", [],
+        [helper.make_tensor_value_info("y_then", TensorProto.FLOAT, [1, d])])
+    else_g = helper.make_graph(
+        [helper.make_node("Sub", [h, "one"], ["y_else"], name="/If/else/Sub")], "else_branch", [],
+        [helper.make_tensor_value_info("y_else", TensorProto.FLOAT, [1, d])])
+    gb.op("If", [positive], "/If", then_branch=then_g, else_branch=else_g)
+    gb.nodes[-1].output[0] = "y"
+    # steps: [4, 1, d]
+    gb.op("Identity", [steps], "")
+    gb.nodes[-1].output[0] = "steps"
+    model = make_model(
+        gb, "main_graph",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, d])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, d]),
+         helper.make_tensor_value_info("steps", TensorProto.FLOAT, [4, 1, d])],
+        "torch.jit.script refinement loop with a data-dependent If, opset 17")
+    rng = np.random.default_rng(seed + 1)
+    return model, {"x": rng.standard_normal((1, d), dtype=np.float32)}
+
+
 ZOO_BUILDERS = {"efficientnet-b0": build_efficientnet_b0, "vit-tiny": build_vit_tiny, "gpt2": build_gpt2,
-                "yolo-head": build_yolo_head, "unet": build_unet}
+                "yolo-head": build_yolo_head, "unet": build_unet, "loop-if": build_loop_if}
 
 # kiln-compile flags a model needs (dynamic dims fixed at compile time).
 COMPILE_FLAGS = {"vit-tiny": ["--input-shape=pixel_values:1x3x224x224"]}
