@@ -204,8 +204,9 @@ llvm::Error addDispatchGlue(llvm::Module &m) {
 /// <name>_get_abi and <name>_run(inputs..., outputs..., workspace, rt) calls
 /// the model directly, so several models link into one program.
 llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
-                        uint64_t workspaceSize, llvm::StringRef triple,
-                        llvm::StringRef staticName) {
+                        uint64_t workspaceSize,
+                        ArrayRef<std::string> checkMessages,
+                        llvm::StringRef triple, llvm::StringRef staticName) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::get(ctx, 0);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
@@ -219,6 +220,13 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
                " arguments, expected " + llvm::Twine(nIn + nOut + 2));
   mainFn->setName("kiln_model_main");
   mainFn->setLinkage(llvm::GlobalValue::InternalLinkage);
+  // main returns the status of its run-time checks (kiln-lower-checks), or
+  // nothing when it has none.
+  bool hasStatus = mainFn->getReturnType()->isIntegerTy(32);
+  auto callMain = [&](llvm::IRBuilder<> &b, ArrayRef<llvm::Value *> args) {
+    llvm::Value *rc = b.CreateCall(mainFn, args);
+    b.CreateRet(hasStatus ? rc : llvm::ConstantInt::get(i32, 0));
+  };
 
   // int32_t run(void *const *in, void *const *out, void *ws, kiln_rt *rt)
   auto *runTy =
@@ -236,8 +244,7 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
           ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, run->getArg(1), i)));
     args.push_back(run->getArg(2));
     args.push_back(run->getArg(3));
-    b.CreateCall(mainFn, args);
-    b.CreateRet(llvm::ConstantInt::get(i32, 0));
+    callMain(b, args);
   }
 
   auto *tensorTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy},
@@ -267,19 +274,31 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
         m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
         llvm::ConstantArray::get(arrTy, elems), "kiln_" + kind);
   };
+  llvm::Constant *messages = llvm::ConstantPointerNull::get(ptrTy);
+  if (!checkMessages.empty()) {
+    SmallVector<llvm::Constant *> strs;
+    for (const std::string &msg : checkMessages)
+      strs.push_back(makeString(m, msg, "kiln_check_message"));
+    auto *arrTy = llvm::ArrayType::get(ptrTy, strs.size());
+    messages = new llvm::GlobalVariable(
+        m, arrTy, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(arrTy, strs), "kiln_check_messages");
+  }
   auto *abiTy = llvm::StructType::create(
-      ctx, {i32, i32, i32, i32, ptrTy, ptrTy, i64, i64, ptrTy, ptrTy, ptrTy},
+      ctx,
+      {i32, i32, i32, i32, ptrTy, ptrTy, i64, i64, ptrTy, ptrTy, ptrTy, ptrTy},
       "kiln_model_abi");
-  constexpr uint32_t kAbiVersion = 1; // KILN_MODEL_ABI_VERSION
+  constexpr uint32_t kAbiVersion = 2; // KILN_MODEL_ABI_VERSION
   llvm::Constant *abiInit = llvm::ConstantStruct::get(
-      abiTy, {llvm::ConstantInt::get(i32, kAbiVersion),
-              llvm::ConstantInt::get(i32, nIn),
-              llvm::ConstantInt::get(i32, nOut), llvm::ConstantInt::get(i32, 0),
-              tensors(desc.inputs, "inputs"), tensors(desc.outputs, "outputs"),
-              llvm::ConstantInt::get(i64, workspaceSize),
-              llvm::ConstantInt::get(i64, 64),
-              makeString(m, "kiln-compile 0.1", "kiln_producer"),
-              makeString(m, triple, "kiln_target"), run});
+      abiTy,
+      {llvm::ConstantInt::get(i32, kAbiVersion),
+       llvm::ConstantInt::get(i32, nIn), llvm::ConstantInt::get(i32, nOut),
+       llvm::ConstantInt::get(i32, checkMessages.size()),
+       tensors(desc.inputs, "inputs"), tensors(desc.outputs, "outputs"),
+       llvm::ConstantInt::get(i64, workspaceSize),
+       llvm::ConstantInt::get(i64, 64),
+       makeString(m, "kiln-compile 0.1", "kiln_producer"),
+       makeString(m, triple, "kiln_target"), run, messages});
   auto *abi = new llvm::GlobalVariable(
       m, abiTy, true, llvm::GlobalValue::PrivateLinkage, abiInit, "kiln_abi");
   auto *getAbi = llvm::Function::Create(
@@ -301,8 +320,7 @@ llvm::Error addModelABI(llvm::Module &m, const ModelDesc &desc,
   SmallVector<llvm::Value *> args;
   for (llvm::Argument &a : direct->args())
     args.push_back(&a);
-  d.CreateCall(mainFn, args);
-  d.CreateRet(llvm::ConstantInt::get(i32, 0));
+  callMain(d, args);
   return llvm::Error::success();
 }
 
@@ -454,6 +472,10 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
     if (auto ws = op->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
       workspace = ws.getInt();
   });
+  std::vector<std::string> checkMessages;
+  if (auto list = module->getAttrOfType<ArrayAttr>("kiln.check_messages"))
+    for (Attribute a : list)
+      checkMessages.push_back(cast<StringAttr>(a).str());
 
   flattenWeights(module);
   llvm::LLVMContext llvmCtx;
@@ -465,9 +487,9 @@ llvm::Error emitModel(ModuleOp module, const ModelDesc &desc,
   m->setDataLayout((*tm)->createDataLayout());
   if (auto e = addDispatchGlue(*m))
     return e;
-  if (auto e = addModelABI(*m, desc, workspace, (*tm)->getTargetTriple().str(),
-                           kind == EmitKind::Static ? StringRef(statik.name)
-                                                    : StringRef()))
+  if (auto e = addModelABI(
+          *m, desc, workspace, checkMessages, (*tm)->getTargetTriple().str(),
+          kind == EmitKind::Static ? StringRef(statik.name) : StringRef()))
     return e;
   std::string verifyErrors;
   llvm::raw_string_ostream vs(verifyErrors);

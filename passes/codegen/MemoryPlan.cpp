@@ -66,7 +66,10 @@ void extendLiveness(Value value, Block *block,
 }
 
 int64_t byteSize(MemRefType type) {
-  int64_t bits = type.getElementTypeBitWidth();
+  // index buffers are 64-bit on every target Kiln supports (the LLVM
+  // lowering uses the data layout's index width, <= 64).
+  int64_t bits =
+      type.getElementType().isIndex() ? 64 : type.getElementTypeBitWidth();
   return type.getNumElements() * ((bits + 7) / 8);
 }
 } // namespace

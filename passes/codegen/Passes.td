@@ -271,6 +271,40 @@ def LowerCopiesPass : Pass<"kiln-lower-copies", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def LowerChecksPass : Pass<"kiln-lower-checks", "mlir::ModuleOp"> {
+  let summary = "Turn run-time checks (cf.assert) into the model's error status";
+  let description = [{
+    Lowerings check run-time values that the compiled shapes depend on (a
+    window's size, Range's bounds, a crop's shape) with `cf.assert`. Instead
+    of aborting the program, a failed check makes the run return an error:
+    `main` keeps a status word (0, or the 1-based number of the first check
+    that failed) and returns it as an extra `i32` result; the checks'
+    messages become the module attribute `kiln.check_messages`, which the
+    ABI exports so that `kiln_model_run` reports the message. The run goes on
+    after a failed check (lowerings compute from the static shapes, so no
+    access goes out of bounds); its outputs are unspecified.
+
+    Before:
+    ```mlir
+    func.func @main(%n: memref<i64>) {
+      cf.assert %ok, "HannWindow node 'w': size must be 10"
+      return
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%n: memref<i64>) -> i32 {
+      %s = memref.alloca() : memref<i32>
+      ... store select(not %ok and status == 0, 1, status) ...
+      %r = memref.load %s[] : memref<i32>
+      return %r : i32
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def PackInterfacePass : Pass<"kiln-pack-interface", "mlir::ModuleOp"> {
   let summary = "Pack int4/uint4/float4 and int2/uint2 tensors at the model interface";
   let description = [{

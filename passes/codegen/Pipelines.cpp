@@ -60,6 +60,8 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   pm.addPass(createPlanMemoryPass());
+  // Run-time checks become the status main returns.
+  pm.addPass(createLowerChecksPass());
   pm.addPass(createOutlineParallelPass());
   pm.addNestedPass<func::FuncOp>(createLowerCopiesPass());
   // Arithmetic and math on bf16/float8/float4 runs in f32 (LLVM would

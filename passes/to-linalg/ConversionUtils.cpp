@@ -9,6 +9,19 @@ using namespace mlir;
 
 namespace kiln::tolinalg {
 
+std::string nodeName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (isa<NameLoc>(l)) {
+        loc = l;
+        break;
+      }
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return "";
+}
+
 Type convertElementType(Type type) {
   if (auto i = dyn_cast<IntegerType>(type))
     if (!i.isSignless())

@@ -5,6 +5,7 @@
 #include "dialects/onnx/ONNXDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -21,6 +22,10 @@ public:
 };
 
 /// The converted (signless) form of an element type.
+/// The ONNX node's name (from its location, as the importer sets it), or
+/// "" when it has none: for messages such as run-time check failures.
+std::string nodeName(mlir::Operation *op);
+
 mlir::Type convertElementType(mlir::Type type);
 
 /// True for ui8..ui64 (ONNX unsigned) element types of a value's type.
@@ -215,6 +220,8 @@ void populateGatherScatterPatterns(mlir::TypeConverter &tc,
 void populateResizePatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
 void populateRecurrentPatterns(mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
+void populateSelectionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateTopKPatterns(mlir::TypeConverter &tc,
                           mlir::RewritePatternSet &patterns);

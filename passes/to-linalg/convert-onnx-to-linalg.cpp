@@ -42,6 +42,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateMiscPatterns(typeConverter, patterns);
     kiln::tolinalg::populateRecurrentPatterns(typeConverter, patterns);
     kiln::tolinalg::populateTopKPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateSelectionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateEinsumPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
@@ -73,7 +74,7 @@ struct ConvertONNXToLinalgPass
     target.addLegalOp<kiln::onnx::NoneOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           scf::SCFDialect,
+                           scf::SCFDialect, cf::ControlFlowDialect,
                            bufferization::BufferizationDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return typeConverter.isSignatureLegal(f.getFunctionType());

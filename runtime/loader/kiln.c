@@ -551,6 +551,10 @@ static kiln_status invoke(kiln_model *model, void *const *inputs,
   pthread_rwlock_unlock(&model->rt_lock);
   if (use_own)
     pthread_mutex_unlock(&model->ws_lock);
+  if (rc > 0 && (uint32_t)rc <= model->abi->num_check_messages &&
+      model->abi->check_messages && model->abi->check_messages[rc - 1])
+    return fail(KILN_ERROR_RUNTIME, "%s: %s", fn,
+                model->abi->check_messages[rc - 1]);
   if (rc != 0)
     return fail(KILN_ERROR_RUNTIME, "%s: the model failed with code %d", fn,
                 (int)rc);

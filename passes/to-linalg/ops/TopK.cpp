@@ -101,6 +101,20 @@ struct TopKLowering : OpConversionPattern<onnx::TopKOp> {
         idxType->getShape() != ArrayRef<int64_t>(shape))
       return rewriter.notifyMatchFailure(op, "result shape mismatch");
 
+    // A run-time K must be the K the result shape was compiled for.
+    if (failed(getConstantInts(op.getK()))) {
+      Value kVal = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getK(),
+          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+      Value ok = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, kVal,
+          arith::ConstantIntOp::create(rewriter, loc, kVal.getType(), k));
+      cf::AssertOp::create(
+          rewriter, loc, ok,
+          "TopK node '" + nodeName(op) + "': the run-time K must be " +
+              std::to_string(k) + ", the size of the compiled result");
+    }
+
     bool largest = op.getLargest() != 0;
     bool isUnsigned = isUnsignedInt(op.getX().getType());
     Value x = adaptor.getX();

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define KILN_MODEL_ABI_VERSION 1
+#define KILN_MODEL_ABI_VERSION 2
 
 /* The runtime context a run uses: its thread pool. */
 typedef struct kiln_rt kiln_rt;
@@ -33,16 +33,20 @@ typedef struct kiln_model_abi {
   uint32_t abi_version; /* KILN_MODEL_ABI_VERSION */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t num_check_messages; /* entries of check_messages */
   const kiln_abi_tensor *inputs;
   const kiln_abi_tensor *outputs;
   uint64_t workspace_size;      /* bytes */
   uint64_t workspace_alignment; /* bytes, a power of two <= 64 */
   const char *producer;         /* "kiln-compile <version>" */
   const char *target;           /* target triple */
-  /* Runs the model: 0 on success. `rt` may be NULL (single-threaded). */
+  /* Runs the model: 0 on success; k > 0 when run-time check k failed (a
+   * run-time input value contradicts the compiled shapes), described by
+   * check_messages[k - 1] when k <= num_check_messages. `rt` may be NULL
+   * (single-threaded). */
   int32_t (*run)(void *const *inputs, void *const *outputs, void *workspace,
                  kiln_rt *rt);
+  const char *const *check_messages; /* NULL when there are none */
 } kiln_model_abi;
 
 const kiln_model_abi *kiln_model_get_abi(void);
