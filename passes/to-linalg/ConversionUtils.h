@@ -233,6 +233,8 @@ void populateGridSamplePatterns(mlir::TypeConverter &tc,
                                 mlir::RewritePatternSet &patterns);
 void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateLinearAttentionPatterns(mlir::TypeConverter &tc,
+                                     mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 

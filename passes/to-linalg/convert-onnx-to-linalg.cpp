@@ -47,6 +47,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateLinearAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);

@@ -142,6 +142,14 @@ bool refineOperandShapes(Operation *op) {
     auto out = getShape(op->getResult(0));
     return out && refineValueShape(op->getOperand(0), *out);
   }
+  if (isa<SwiGLUOp>(op)) {
+    // A and B both have the result's shape (no broadcasting).
+    auto out = getShape(op->getResult(0));
+    if (!out)
+      return false;
+    bool changed = refineValueShape(op->getOperand(0), *out);
+    return refineValueShape(op->getOperand(1), *out) || changed;
+  }
   if (isBroadcastOp(op) && !isa<PReluOp>(op))
     return refineBroadcastOperands(op);
   return false;
@@ -156,6 +164,25 @@ std::optional<LogicalResult> inferElementwiseShapes(Operation *op) {
   }
   if (isBroadcastOp(op))
     return inferBroadcast(op);
+  if (isa<SwiGLUOp>(op)) {
+    // Y, A and B have one shape: no broadcasting.
+    auto a = getShape(op->getOperand(0));
+    auto b = getShape(op->getOperand(1));
+    if (a && b) {
+      if (a->size() != b->size())
+        return shapeError(op, "A and B must have the same shape");
+      for (size_t i = 0; i < a->size(); ++i) {
+        int64_t &x = (*a)[i], y = (*b)[i];
+        if (!ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y)
+          return shapeError(op, "A and B must have the same shape");
+        if (ShapedType::isDynamic(x))
+          x = y;
+      }
+    }
+    if (!a)
+      a = b;
+    return a ? setShape(op->getResult(0), *a) : success();
+  }
   if (isa<DropoutOp>(op)) {
     // output and mask both have the shape of data.
     for (Value r : op->getResults())

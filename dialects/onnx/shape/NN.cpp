@@ -356,6 +356,31 @@ LogicalResult inferAttention(Operation *op) {
   return success();
 }
 
+/// LinearAttention: output [B, T, Hq * dv] with dv = value hidden / Hkv,
+/// present_state [B, Hkv, dk, dv] with dk = query hidden / Hq.
+LogicalResult inferLinearAttention(Operation *op) {
+  auto q = getShape(op->getOperand(0));
+  auto v = getShape(op->getOperand(2));
+  if (!q || !v)
+    return success();
+  if (q->size() != 3 || v->size() != 3)
+    return shapeError(op, "query and value must be 3-D (B, T, H*D)");
+  int64_t hq = getIntAttr(op, "q_num_heads", kDyn);
+  int64_t hkv = getIntAttr(op, "kv_num_heads", kDyn);
+  if (!isDyn(hq) && !isDyn(hkv) && (hq <= 0 || hkv <= 0 || hq % hkv))
+    return shapeError(op, "q_num_heads must be a positive multiple of "
+                          "kv_num_heads");
+  auto split = [](int64_t hidden, int64_t heads) {
+    return isDyn(hidden) || isDyn(heads) || heads <= 0 || hidden % heads
+               ? kDyn
+               : hidden / heads;
+  };
+  int64_t b = (*q)[0], dk = split((*q)[2], hq), dv = split((*v)[2], hkv);
+  if (failed(setShape(op->getResult(0), {b, (*q)[1], mulDims(hq, dv)})))
+    return failure();
+  return setShape(op->getResult(1), {b, hkv, dk, dv});
+}
+
 LogicalResult inferResize(Operation *op) {
   auto in = getShape(op->getOperand(0));
   if (!in)
@@ -507,6 +532,8 @@ std::optional<LogicalResult> inferNNShapes(Operation *op) {
     return inferRNN(op);
   if (isa<AttentionOp>(op))
     return inferAttention(op);
+  if (isa<LinearAttentionOp>(op))
+    return inferLinearAttention(op);
   if (isa<GridSampleOp>(op)) {
     auto x = getShape(op->getOperand(0));
     auto g = getShape(op->getOperand(1));

@@ -154,3 +154,20 @@ func.func @declared_type_conflict(%x: tensor<2x3x4xf32>) -> tensor<2x5xf32> {
   %1 = "onnx.Relu"(%0) : (tensor<*xf32>) -> tensor<2x5xf32>
   return %1 : tensor<2x5xf32>
 }
+
+// -----
+
+func.func @swiglu_shapes(%a: tensor<2x3xf32>, %b: tensor<1x3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{A and B must have the same shape}}
+  %0 = "onnx.SwiGLU"(%a, %b) : (tensor<2x3xf32>, tensor<1x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @linear_attention_heads(%q: tensor<2x4x24xf32>, %k: tensor<2x4x16xf32>, %v: tensor<2x4x16xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %n = "onnx.None"() : () -> none
+  // expected-error @+1 {{q_num_heads must be a positive multiple of kv_num_heads}}
+  %0, %1 = "onnx.LinearAttention"(%q, %k, %v, %n, %n, %n) {q_num_heads = 3 : i64, kv_num_heads = 2 : i64, update_rule = "linear"} : (tensor<2x4x24xf32>, tensor<2x4x16xf32>, tensor<2x4x16xf32>, none, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}

@@ -220,6 +220,17 @@ func.func @attention_3d_past(%q: tensor<2x4x72xf32>, %k: tensor<2x6x24xf32>, %v:
 
 // -----
 
+// LinearAttention with GQA: output [B, T, Hq * dv], state [B, Hkv, dk, dv].
+// CHECK-LABEL: func.func @linear_attention_gqa(
+// CHECK-SAME: -> (tensor<2x5x80xf32>, tensor<2x4x8x10xf32>) {
+func.func @linear_attention_gqa(%q: tensor<2x5x64xf32>, %k: tensor<2x5x32xf32>, %v: tensor<2x5x40xf32>, %g: tensor<2x5x4xf32>, %b: tensor<2x5x1xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %n = "onnx.None"() : () -> none
+  %0, %1 = "onnx.LinearAttention"(%q, %k, %v, %n, %g, %b) {q_num_heads = 8 : i64, kv_num_heads = 4 : i64} : (tensor<2x5x64xf32>, tensor<2x5x32xf32>, tensor<2x5x40xf32>, none, tensor<2x5x4xf32>, tensor<2x5x1xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @grid_sample_det(
 // CHECK-SAME: -> (tensor<1x3x5x6xf32>, tensor<4xf32>) {
 func.func @grid_sample_det(%x: tensor<1x3x8x8xf32>, %g: tensor<1x5x6x2xf32>, %m: tensor<4x3x3xf32>) -> (tensor<*xf32>, tensor<*xf32>) {

@@ -103,6 +103,16 @@ func.func @dropout_mask(%x: tensor<3x4xf32>) -> (tensor<*xf32>, tensor<*xi1>) {
 
 // -----
 
+// SwiGLU: A and B have one shape; each fills the other's unknown dims.
+// CHECK-LABEL: func.func @swiglu(
+// CHECK-SAME: -> tensor<3x4xf16> {
+func.func @swiglu(%a: tensor<?x4xf16>, %b: tensor<3x?xf16>) -> tensor<*xf16> {
+  %0 = "onnx.SwiGLU"(%a, %b) : (tensor<?x4xf16>, tensor<3x?xf16>) -> tensor<*xf16>
+  return %0 : tensor<*xf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @quantize(
 // CHECK-SAME: -> (tensor<2x3xui8>, tensor<f32>, tensor<ui8>) {
 func.func @quantize(%x: tensor<2x3xf32>, %s: tensor<f32>, %z: tensor<ui8>) -> (tensor<*xui8>, tensor<*xf32>, tensor<*xui8>) {
