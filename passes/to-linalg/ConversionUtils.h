@@ -228,6 +228,10 @@ void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateCausalConvPatterns(mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
+void populateTensorScatterPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -7,6 +7,7 @@
 #include "passes/to-linalg/ConversionUtils.h"
 #include "passes/to-linalg/Passes.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
@@ -47,6 +48,8 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateCausalConvPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTensorScatterPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
@@ -73,7 +76,7 @@ struct ConvertONNXToLinalgPass
     target.addLegalOp<kiln::onnx::NoneOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           scf::SCFDialect,
+                           scf::SCFDialect, cf::ControlFlowDialect,
                            bufferization::BufferizationDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return typeConverter.isSignatureLegal(f.getFunctionType());
