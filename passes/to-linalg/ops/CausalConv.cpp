@@ -137,10 +137,10 @@ struct CausalConvWithStateLowering
                           createScalar(rewriter, loc, acc, 0));
     }
     Value w = reshapeTensor(rewriter, loc, adaptor.getWeight(), {c, k});
-    auto one = rewriter.getI64TensorAttr({1});
+    auto unitAttr = rewriter.getI64TensorAttr({1});
     Value conv = linalg::DepthwiseConv1DNcwCwOp::create(
                      rewriter, loc, TypeRange{accType}, ValueRange{padded, w},
-                     ValueRange{init}, one, one)
+                     ValueRange{init}, unitAttr, unitAttr)
                      .getResult(0);
 
     // Round to T, then the activation in f32.
