@@ -237,6 +237,10 @@ void populateLinearAttentionPatterns(mlir::TypeConverter &tc,
                                      mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateCausalConvPatterns(mlir::TypeConverter &tc,
+                                mlir::RewritePatternSet &patterns);
+void populateTensorScatterPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -7,6 +7,7 @@
 #include "passes/to-linalg/ConversionUtils.h"
 #include "passes/to-linalg/Passes.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
@@ -49,6 +50,8 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLinearAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateCausalConvPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTensorScatterPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -311,6 +311,37 @@ LogicalResult inferRNN(Operation *op) {
   return success();
 }
 
+/// CausalConvWithState: output has the shape of the input (B, C, L),
+/// present_state (B, C, k - 1) with k from the weight (C, 1, k); B and C
+/// also from past_state.
+LogicalResult inferCausalConv(Operation *op) {
+  auto x = getShape(op->getOperand(0));
+  auto w = getShape(op->getOperand(1));
+  auto past = getShape(op->getOperand(3));
+  if (x && x->size() != 3)
+    return shapeError(op, "input must be rank 3 (batch, channels, length)");
+  if (w && w->size() != 3)
+    return shapeError(op, "weight must be rank 3 (channels, 1, k)");
+  if (past && past->size() != 3)
+    return shapeError(op, "past_state must be rank 3 (batch, channels, k-1)");
+  if (x && failed(setShape(op->getResult(0), *x)))
+    return failure();
+  SmallVector<int64_t> st(3, kDyn);
+  if (past)
+    st = *past;
+  if (x)
+    for (int i = 0; i < 2; ++i)
+      if (isDyn(st[i]))
+        st[i] = (*x)[i];
+  if (w && isDyn(st[1]))
+    st[1] = (*w)[0];
+  if (w && !isDyn((*w)[2]) && isDyn(st[2]))
+    st[2] = (*w)[2] - 1;
+  if (!x && !w && !past)
+    return success();
+  return setShape(op->getResult(1), st);
+}
+
 LogicalResult inferAttention(Operation *op) {
   auto q = getShape(op->getOperand(0));
   auto k = getShape(op->getOperand(1));
@@ -534,6 +565,8 @@ std::optional<LogicalResult> inferNNShapes(Operation *op) {
     return inferAttention(op);
   if (isa<LinearAttentionOp>(op))
     return inferLinearAttention(op);
+  if (isa<CausalConvWithStateOp>(op))
+    return inferCausalConv(op);
   if (isa<GridSampleOp>(op)) {
     auto x = getShape(op->getOperand(0));
     auto g = getShape(op->getOperand(1));

@@ -10,6 +10,9 @@
 // placed into a zero tensor with the border the transposed pads leave, and
 // convolved (stride 1, same dilation) with the flipped, transposed kernel.
 //
+// f16/bf16 convolutions accumulate in f32 and round once at the end (as the
+// exact sums ONNX's expected outputs hold).
+//
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
 
@@ -17,6 +20,26 @@ using namespace mlir;
 
 namespace kiln::tolinalg {
 namespace {
+
+/// The accumulator type of a conv result of `type`: f32 for f16/bf16.
+RankedTensorType getAccType(RankedTensorType type) {
+  Type elt = type.getElementType();
+  if (isa<FloatType>(elt) && elt.getIntOrFloatBitWidth() < 32)
+    return type.clone(Float32Type::get(type.getContext()));
+  return type;
+}
+
+/// `r` (of the accumulator type) rounded to `type`.
+Value roundConvResult(OpBuilder &b, Location loc, Value r,
+                      RankedTensorType type) {
+  if (r.getType() == type)
+    return r;
+  return createElementwise(
+      b, loc, ValueRange{r}, type,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        return arith::TruncFOp::create(nb, nl, type.getElementType(), a[0]);
+      });
+}
 
 /// Init of a conv result: bias (F) broadcast along dim 1, or zeros.
 Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType type,
@@ -33,8 +56,11 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType type,
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{bias},
              ValueRange{createEmpty(b, loc, type)}, maps, iters,
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, args[0]);
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value v = args[0];
+               if (v.getType() != type.getElementType())
+                 v = arith::ExtFOp::create(nb, nl, type.getElementType(), v);
+               linalg::YieldOp::create(nb, nl, v);
              })
       .getResult(0);
 }
@@ -115,13 +141,19 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
     SmallVector<utils::IteratorType> iters(3 + nsp,
                                            utils::IteratorType::parallel);
     iters.append(1 + nsp, utils::IteratorType::reduction);
-    r = linalg::GenericOp::create(b, loc, TypeRange{igType}, ValueRange{xg, wg},
-                                  ValueRange{ig}, maps, iters,
-                                  [](OpBuilder &nb, Location nl, ValueRange a) {
-                                    Value m = createMul(nb, nl, a[0], a[1]);
-                                    linalg::YieldOp::create(
-                                        nb, nl, createAdd(nb, nl, a[2], m));
-                                  })
+    r = linalg::GenericOp::create(
+            b, loc, TypeRange{igType}, ValueRange{xg, wg}, ValueRange{ig}, maps,
+            iters,
+            [](OpBuilder &nb, Location nl, ValueRange a) {
+              Type acc = a[2].getType();
+              auto ext = [&](Value v) -> Value {
+                if (v.getType() == acc)
+                  return v;
+                return arith::ExtFOp::create(nb, nl, acc, v);
+              };
+              Value m = createMul(nb, nl, ext(a[0]), ext(a[1]));
+              linalg::YieldOp::create(nb, nl, createAdd(nb, nl, a[2], m));
+            })
             .getResult(0);
   }
   return reshapeTensor(b, loc, r, oType.getShape());
@@ -166,10 +198,11 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
     Type elt = type->getElementType();
     Value x = padTensor(rewriter, loc, adaptor.getX(), lo, hi,
                         createScalar(rewriter, loc, elt, 0.0));
-    Value init = buildConvInit(rewriter, loc, *type, adaptor.getB());
+    Value init =
+        buildConvInit(rewriter, loc, getAccType(*type), adaptor.getB());
     Value r = buildConv(rewriter, loc, x, adaptor.getW(), init, groups,
                         *strides, *dilations);
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, roundConvResult(rewriter, loc, r, *type));
     return success();
   }
 };
@@ -293,10 +326,11 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     SmallVector<int64_t> wShape{groups * fg, cg};
     wShape.append(kernel);
     w2 = reshapeTensor(rewriter, loc, w2, wShape);
-    Value init = buildConvInit(rewriter, loc, *type, adaptor.getB());
+    Value init =
+        buildConvInit(rewriter, loc, getAccType(*type), adaptor.getB());
     SmallVector<int64_t> unit(nsp, 1);
     Value r = buildConv(rewriter, loc, big, w2, init, groups, unit, *dilations);
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, roundConvResult(rewriter, loc, r, *type));
     return success();
   }
 };

@@ -258,3 +258,17 @@ func.func @sce_loss_mean_log_prob(%x: tensor<3x5x2xf32>, %t: tensor<3x2xi64>) ->
   %0, %1 = "onnx.SoftmaxCrossEntropyLoss"(%x, %t, %n) : (tensor<3x5x2xf32>, tensor<3x2xi64>, none) -> (tensor<*xf32>, tensor<*xf32>)
   return %0, %1 : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// CausalConvWithState: output shaped like the input, present_state
+// (B, C, k - 1) from the weight; B and C also from past_state.
+// CHECK-LABEL: func.func @causal_conv_with_state(
+// CHECK-SAME: -> (tensor<2x4x8xf32>, tensor<2x4x3xf32>, tensor<?x4x2xf32>, tensor<2x4x2xf32>) {
+func.func @causal_conv_with_state(%x: tensor<2x4x8xf32>, %w: tensor<4x1x4xf32>, %y: tensor<?x4x?xf32>, %w2: tensor<4x1x3xf32>, %p: tensor<2x4x2xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %n = "onnx.None"() : () -> none
+  %0:2 = "onnx.CausalConvWithState"(%x, %w, %n, %n) : (tensor<2x4x8xf32>, tensor<4x1x4xf32>, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  %1:2 = "onnx.CausalConvWithState"(%y, %w2, %n, %n) : (tensor<?x4x?xf32>, tensor<4x1x3xf32>, none, none) -> (tensor<*xf32>, tensor<*xf32>)
+  %2:2 = "onnx.CausalConvWithState"(%y, %w2, %n, %p) : (tensor<?x4x?xf32>, tensor<4x1x3xf32>, none, tensor<2x4x2xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %0#0, %0#1, %1#1, %2#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

@@ -109,3 +109,21 @@ func.func @conv_transpose_output_shape(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3
   %0 = "onnx.ConvTranspose"(%x, %w, %n) {output_shape = array<i64: 10, 8>, strides = array<i64: 3, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x10x8xf32>
   return %0 : tensor<1x2x10x8xf32>
 }
+
+// -----
+
+// f16: the bias is extended into an f32 accumulator, the named conv reads
+// the f16 operands into it, and the sum is rounded to f16 once.
+// CHECK-LABEL: func.func @conv1d_f16_accumulates_in_f32
+// CHECK: %[[B:.*]] = linalg.generic
+// CHECK-SAME: ins(%{{.*}} : tensor<4xf16>) outs(%{{.*}} : tensor<1x4x6xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: %[[C:.*]] = linalg.conv_1d_ncw_fcw
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x2x8xf16>, tensor<4x2x3xf16>) outs(%[[B]] : tensor<1x4x6xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[C]] : tensor<1x4x6xf32>) outs(%{{.*}} : tensor<1x4x6xf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @conv1d_f16_accumulates_in_f32(%x: tensor<1x2x8xf16>, %w: tensor<4x2x3xf16>, %b: tensor<4xf16>) -> tensor<1x4x6xf16> {
+  %0 = "onnx.Conv"(%x, %w, %b) : (tensor<1x2x8xf16>, tensor<4x2x3xf16>, tensor<4xf16>) -> tensor<1x4x6xf16>
+  return %0 : tensor<1x4x6xf16>
+}
