@@ -47,6 +47,8 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateQuantizedPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateLinearAlgebraPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
