@@ -206,6 +206,36 @@ mlir::Value broadcastTensor(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value idx, int64_t dim);
 
+/// A (..., M, K) x B (..., K, N) -> `resultType` (numpy matmul: batch dims
+/// broadcast, 1-D operands as a row/column). The operands must have the
+/// result's element type (the product accumulates in it). Failure when the
+/// shapes disagree.
+mlir::FailureOr<mlir::Value> buildMatMul(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::Value a, mlir::Value bm,
+                                         mlir::RankedTensorType resultType);
+
+/// The window attributes of a Conv-like op (Conv, ConvInteger, QLinearConv).
+struct ConvAttrs {
+  llvm::StringRef autoPad;
+  std::optional<llvm::ArrayRef<int64_t>> dilations, kernelShape, pads, strides;
+  int64_t group;
+};
+template <typename OpTy> ConvAttrs getConvAttrs(OpTy op) {
+  return {op.getAutoPad(),     op.getDilations(),
+          op.getKernelShape(), op.getPads(),
+          op.getStrides(),     static_cast<int64_t>(op.getGroup())};
+}
+
+/// Convolution of `x` (N, C, spatial...) by `w` (F, C/G, k...) with `attrs`
+/// into static `type` (N, F, out...), padding with zeros, accumulating in
+/// the element type of `type` (x and w must have it) from `bias` (F; null or
+/// none for zeros). Failure, with a match-failure note on `op`, when the
+/// shapes and attributes disagree.
+mlir::FailureOr<mlir::Value>
+lowerConvolution(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
+                 mlir::Value x, mlir::Value w, mlir::Value bias,
+                 mlir::RankedTensorType type, const ConvAttrs &attrs);
+
 // Pattern families (one file each under ops/).
 void populateMatMulPatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
@@ -240,6 +270,10 @@ void populateControlFlowPatterns(mlir::TypeConverter &tc,
 void populateCausalConvPatterns(mlir::TypeConverter &tc,
                                 mlir::RewritePatternSet &patterns);
 void populateTensorScatterPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
+void populateQuantizedPatterns(mlir::TypeConverter &tc,
+                               mlir::RewritePatternSet &patterns);
+void populateLinearAlgebraPatterns(mlir::TypeConverter &tc,
                                    mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg

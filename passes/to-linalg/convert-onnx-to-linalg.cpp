@@ -52,6 +52,8 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     kiln::tolinalg::populateCausalConvPatterns(typeConverter, patterns);
     kiln::tolinalg::populateTensorScatterPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateQuantizedPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateLinearAlgebraPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -23,7 +23,8 @@ bool isSameShapeOp(Operation *op) {
       // Logic and bit ops.
       NotOp, BitwiseNotOp, IsNaNOp, IsInfOp,
       // Type conversions and copies.
-      CastOp, CastLikeOp, IdentityOp, QuantizeLinearOp, DequantizeLinearOp,
+      BitCastOp, CastOp, CastLikeOp, IdentityOp, QuantizeLinearOp,
+      DequantizeLinearOp,
       // Random ops shaped like their input.
       BernoulliOp, RandomNormalLikeOp, RandomUniformLikeOp,
       // Ops that keep the layout of their input.

@@ -159,50 +159,66 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
   return reshapeTensor(b, loc, r, oType.getShape());
 }
 
+} // namespace
+
+FailureOr<Value> lowerConvolution(ConversionPatternRewriter &rewriter,
+                                  Operation *op, Value xIn, Value w, Value bias,
+                                  RankedTensorType type,
+                                  const ConvAttrs &attrs) {
+  Location loc = op->getLoc();
+  auto xType = getStaticType(rewriter, op, xIn.getType());
+  auto wType = getStaticType(rewriter, op, w.getType());
+  if (failed(xType) || failed(wType))
+    return failure();
+  int64_t rank = xType->getRank();
+  if (rank < 3 || wType->getRank() != rank || type.getRank() != rank)
+    return rewriter.notifyMatchFailure(op, "needs N-C-spatial operands");
+  int64_t nsp = rank - 2;
+  int64_t groups = attrs.group;
+  int64_t c = xType->getDimSize(1), f = wType->getDimSize(0);
+  if (groups <= 0 || c % groups || f % groups ||
+      wType->getDimSize(1) * groups != c)
+    return rewriter.notifyMatchFailure(op, "inconsistent group/channels");
+  SmallVector<int64_t> kernel(wType->getShape().drop_front(2));
+  if (attrs.kernelShape && *attrs.kernelShape != ArrayRef<int64_t>(kernel))
+    return rewriter.notifyMatchFailure(op, "kernel_shape disagrees with W");
+  auto strides = getWindowAttr(attrs.strides, nsp, 1);
+  auto dilations = getWindowAttr(attrs.dilations, nsp, 1);
+  if (failed(strides) || failed(dilations))
+    return rewriter.notifyMatchFailure(op, "bad strides/dilations");
+  auto pads = computeWindowPads(attrs.autoPad, xType->getShape().drop_front(2),
+                                kernel, *strides, *dilations, attrs.pads,
+                                type.getShape().drop_front(2));
+  if (failed(pads))
+    return rewriter.notifyMatchFailure(op, "bad pads/auto_pad");
+  SmallVector<int64_t> lo{0, 0}, hi{0, 0};
+  lo.append(pads->begin);
+  hi.append(pads->end);
+  Type elt = type.getElementType();
+  Value x = padTensor(rewriter, loc, xIn, lo, hi,
+                      createScalar(rewriter, loc, elt, 0.0));
+  // f16/bf16 accumulate in f32 and round once.
+  Value init = buildConvInit(rewriter, loc, getAccType(type), bias);
+  Value r = buildConv(rewriter, loc, x, w, init, groups, *strides, *dilations);
+  return roundConvResult(rewriter, loc, r, type);
+}
+
+namespace {
+
 struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     auto type = getStaticType(rewriter, op, op.getType());
-    auto xType = getStaticType(rewriter, op, adaptor.getX().getType());
-    auto wType = getStaticType(rewriter, op, adaptor.getW().getType());
-    if (failed(type) || failed(xType) || failed(wType))
+    if (failed(type))
       return failure();
-    int64_t rank = xType->getRank();
-    if (rank < 3 || wType->getRank() != rank || type->getRank() != rank)
-      return rewriter.notifyMatchFailure(op, "needs N-C-spatial operands");
-    int64_t nsp = rank - 2;
-    int64_t groups = op.getGroup();
-    int64_t c = xType->getDimSize(1), f = wType->getDimSize(0);
-    if (groups <= 0 || c % groups || f % groups ||
-        wType->getDimSize(1) * groups != c)
-      return rewriter.notifyMatchFailure(op, "inconsistent group/channels");
-    SmallVector<int64_t> kernel(wType->getShape().drop_front(2));
-    if (auto ks = op.getKernelShape();
-        ks && ArrayRef<int64_t>(*ks) != ArrayRef<int64_t>(kernel))
-      return rewriter.notifyMatchFailure(op, "kernel_shape disagrees with W");
-    auto strides = getWindowAttr(op.getStrides(), nsp, 1);
-    auto dilations = getWindowAttr(op.getDilations(), nsp, 1);
-    if (failed(strides) || failed(dilations))
-      return rewriter.notifyMatchFailure(op, "bad strides/dilations");
-    auto pads = computeWindowPads(
-        op.getAutoPad(), xType->getShape().drop_front(2), kernel, *strides,
-        *dilations, op.getPads(), type->getShape().drop_front(2));
-    if (failed(pads))
-      return rewriter.notifyMatchFailure(op, "bad pads/auto_pad");
-    SmallVector<int64_t> lo{0, 0}, hi{0, 0};
-    lo.append(pads->begin);
-    hi.append(pads->end);
-    Type elt = type->getElementType();
-    Value x = padTensor(rewriter, loc, adaptor.getX(), lo, hi,
-                        createScalar(rewriter, loc, elt, 0.0));
-    Value init =
-        buildConvInit(rewriter, loc, getAccType(*type), adaptor.getB());
-    Value r = buildConv(rewriter, loc, x, adaptor.getW(), init, groups,
-                        *strides, *dilations);
-    rewriter.replaceOp(op, roundConvResult(rewriter, loc, r, *type));
+    FailureOr<Value> r =
+        lowerConvolution(rewriter, op, adaptor.getX(), adaptor.getW(),
+                         adaptor.getB(), *type, getConvAttrs(op));
+    if (failed(r))
+      return failure();
+    rewriter.replaceOp(op, *r);
     return success();
   }
 };

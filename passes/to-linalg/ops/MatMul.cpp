@@ -11,12 +11,7 @@
 using namespace mlir;
 
 namespace kiln::tolinalg {
-namespace {
 
-/// A (..., M, K) x B (..., K, N) -> `resultType` (the ONNX result shape, 1-D
-/// operands handled numpy-style). Operands must have the result element
-/// type (converted). `init` (optional) is the accumulator of the full result
-/// shape.
 FailureOr<Value> buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
                              RankedTensorType resultType) {
   auto aType = cast<RankedTensorType>(a.getType());
@@ -90,6 +85,8 @@ FailureOr<Value> buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
     return failure();
   return reshapeTensor(b, loc, product, resultType.getShape());
 }
+
+namespace {
 
 struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -1,8 +1,9 @@
-//===- Misc.cpp - CumSum/CumProd, Trilu, EyeLike, Range, ConstantOfShape --===//
+//===- Misc.cpp - CumSum, Trilu, EyeLike, Range, ReverseSequence, ... -----===//
 //
 // Index-driven ops: their generic bodies read linalg.index. CumSum is a
 // reduction over a second walk of the scanned axis (k <= j), quadratic in
 // that axis' length but a plain linalg.generic that later passes can tile.
+// Also ConstantOfShape and BitCast (an arith.bitcast per element).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
@@ -255,13 +256,120 @@ struct ConstantOfShapeLowering : OpConversionPattern<onnx::ConstantOfShapeOp> {
   }
 };
 
+/// Y[.., b, .., t, ..] = X[.., b, .., len[b] - 1 - t, ..] for t < len[b],
+/// X itself otherwise. len[b] is clamped to [0, T], so no read is out of
+/// bounds whatever the run-time lengths.
+struct ReverseSequenceLowering : OpConversionPattern<onnx::ReverseSequenceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::ReverseSequenceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getY().getType());
+    auto lensType =
+        getStaticType(rewriter, op, adaptor.getSequenceLens().getType());
+    if (failed(type) || failed(lensType))
+      return failure();
+    if (!type->getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    int64_t rank = type->getRank();
+    if (rank < 2)
+      return rewriter.notifyMatchFailure(op, "needs rank >= 2");
+    std::optional<int64_t> batchAxis = normalizeAxis(op.getBatchAxis(), rank);
+    std::optional<int64_t> timeAxis = normalizeAxis(op.getTimeAxis(), rank);
+    if (!batchAxis || !timeAxis || *batchAxis == *timeAxis)
+      return rewriter.notifyMatchFailure(
+          op, "batch_axis and time_axis must be distinct axes of the input");
+    if (lensType->getRank() != 1 ||
+        lensType->getDimSize(0) != type->getDimSize(*batchAxis))
+      return rewriter.notifyMatchFailure(
+          op, "sequence_lens must have one length per batch entry");
+    Value x = adaptor.getInput(), lens = adaptor.getSequenceLens();
+    int64_t timeLen = type->getDimSize(*timeAxis);
+    Value y = createElementwise(
+        rewriter, op.getLoc(), ValueRange{}, *type,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> idx;
+          for (int64_t i = 0; i < rank; ++i)
+            idx.push_back(linalg::IndexOp::create(b, l, i));
+          Type i64 = b.getI64Type();
+          Value len = tensor::ExtractOp::create(b, l, lens, idx[*batchAxis]);
+          len =
+              arith::MaxSIOp::create(b, l, len, createIntScalar(b, l, i64, 0));
+          len = arith::MinSIOp::create(b, l, len,
+                                       createIntScalar(b, l, i64, timeLen));
+          Value t = arith::IndexCastOp::create(b, l, i64, idx[*timeAxis]);
+          Value inSeq =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, t, len);
+          Value rev =
+              arith::SubIOp::create(b, l, arith::SubIOp::create(b, l, len, t),
+                                    createIntScalar(b, l, i64, 1));
+          Value src = arith::SelectOp::create(b, l, inSeq, rev, t);
+          idx[*timeAxis] =
+              arith::IndexCastOp::create(b, l, b.getIndexType(), src);
+          return tensor::ExtractOp::create(b, l, x, idx);
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// BitCast: the same bits read as another type of the same width. bool is
+/// one byte (0 or 1) at the interface: to 8 bits it is zero-extended, from
+/// 8 bits any non-zero byte is true.
+struct BitCastLowering : OpConversionPattern<onnx::BitCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::BitCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    auto inType = getStaticType(rewriter, op, adaptor.getInput().getType());
+    if (failed(type) || failed(inType))
+      return failure();
+    Type from = inType->getElementType(), to = type->getElementType();
+    if (!from.isIntOrFloat() || !to.isIntOrFloat())
+      return rewriter.notifyMatchFailure(
+          op, "BitCast of complex or string tensors is not supported");
+    auto width = [](Type t) {
+      unsigned w = t.getIntOrFloatBitWidth();
+      return w == 1 ? 8u : w;
+    };
+    if (width(from) != width(to))
+      return rewriter.notifyMatchFailure(
+          op, "BitCast needs input and output types of the same bit width");
+    if (from == to) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    Value y = createElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(), *type,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value v = a[0];
+          Type i8 = b.getI8Type();
+          if (from.isInteger(1))
+            v = arith::ExtUIOp::create(b, l, i8, v);
+          if (to.isInteger(1)) {
+            if (v.getType() != i8)
+              v = arith::BitcastOp::create(b, l, i8, v);
+            return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, v,
+                                         createIntScalar(b, l, i8, 0));
+          }
+          if (v.getType() != to)
+            v = arith::BitcastOp::create(b, l, to, v);
+          return v;
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateMiscPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
   patterns.add<CumLowering<onnx::CumSumOp, false>,
                CumLowering<onnx::CumProdOp, true>, TriluLowering,
-               EyeLikeLowering, RangeLowering, ConstantOfShapeLowering>(
-      tc, patterns.getContext());
+               EyeLikeLowering, RangeLowering, ConstantOfShapeLowering,
+               ReverseSequenceLowering, BitCastLowering>(tc,
+                                                         patterns.getContext());
 }
 
 } // namespace kiln::tolinalg

@@ -107,3 +107,74 @@ func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<2x3xui8> {
   %0 = "onnx.ConstantOfShape"(%s) {value = dense<7> : tensor<1xui8>} : (tensor<2xi64>) -> tensor<2x3xui8>
   return %0 : tensor<2x3xui8>
 }
+
+// -----
+
+// BitCast: one arith.bitcast per element.
+// CHECK-LABEL: func.func @bitcast_f32_to_i32
+// CHECK: linalg.generic
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+func.func @bitcast_f32_to_i32(%x: tensor<2x3xf32>) -> tensor<2x3xi32> {
+  %0 = "onnx.BitCast"(%x) {to = 6 : i64} : (tensor<2x3xf32>) -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+// float8 from its byte: the bits kept as they are.
+// CHECK-LABEL: func.func @bitcast_u8_to_f8
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E4M3FN
+func.func @bitcast_u8_to_f8(%x: tensor<4xui8>) -> tensor<4xf8E4M3FN> {
+  %0 = "onnx.BitCast"(%x) {to = 17 : i64} : (tensor<4xui8>) -> tensor<4xf8E4M3FN>
+  return %0 : tensor<4xf8E4M3FN>
+}
+
+// -----
+
+// bool is a byte holding 0 or 1.
+// CHECK-LABEL: func.func @bitcast_bool_to_u8
+// CHECK: arith.extui %{{.*}} : i1 to i8
+func.func @bitcast_bool_to_u8(%x: tensor<4xi1>) -> tensor<4xui8> {
+  %0 = "onnx.BitCast"(%x) {to = 2 : i64} : (tensor<4xi1>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bitcast_u8_to_bool
+// CHECK: %[[Z:.*]] = arith.constant 0 : i8
+// CHECK: arith.cmpi ne, %{{.*}}, %[[Z]] : i8
+func.func @bitcast_u8_to_bool(%x: tensor<4xui8>) -> tensor<4xi1> {
+  %0 = "onnx.BitCast"(%x) {to = 9 : i64} : (tensor<4xui8>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+// Signed and unsigned bytes are the same signless type: nothing to do.
+// CHECK-LABEL: func.func @bitcast_i8_to_u8
+// CHECK-NEXT: return %{{.*}} : tensor<4xi8>
+func.func @bitcast_i8_to_u8(%x: tensor<4xi8>) -> tensor<4xui8> {
+  %0 = "onnx.BitCast"(%x) {to = 2 : i64} : (tensor<4xi8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
+// -----
+
+// ReverseSequence: the length of the batch entry, clamped to [0, T], picks
+// the source time step.
+// CHECK-LABEL: func.func @reverse_sequence
+// CHECK: linalg.generic
+// CHECK: %[[T:.*]] = linalg.index 0 : index
+// CHECK: %[[B:.*]] = linalg.index 1 : index
+// CHECK: %[[LEN:.*]] = tensor.extract %{{.*}}[%[[B]]] : tensor<3xi64>
+// CHECK: arith.maxsi %[[LEN]]
+// CHECK: arith.minsi
+// CHECK: arith.cmpi slt
+// CHECK: %[[SRC:.*]] = arith.select
+// CHECK: %[[I:.*]] = arith.index_cast %[[SRC]] : i64 to index
+// CHECK: tensor.extract %{{.*}}[%[[I]], %[[B]]] : tensor<4x3xbf16>
+func.func @reverse_sequence(%x: tensor<4x3xbf16>, %l: tensor<3xi64>) -> tensor<4x3xbf16> {
+  %0 = "onnx.ReverseSequence"(%x, %l) {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xbf16>, tensor<3xi64>) -> tensor<4x3xbf16>
+  return %0 : tensor<4x3xbf16>
+}
