@@ -190,7 +190,10 @@ def _structured_io(model_path: str):
     """(inputs, outputs) as [(name, TypeProto)] if the model has a sequence
     or optional input or output, else None."""
     import onnx
-    m = onnx.load(model_path, load_external_data=False)
+    try:
+        m = onnx.load(model_path, load_external_data=False)
+    except Exception:  # noqa: BLE001 - kiln-compile reports unreadable models
+        return None
     inits = {i.name for i in m.graph.initializer}
     ins = [(i.name, i.type) for i in m.graph.input if i.name not in inits]
     outs = [(o.name, o.type) for o in m.graph.output]

@@ -895,10 +895,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
   llvm::StringSet<> flatNames;
   for (const FlatArg &a : flat)
     flatNames.insert(a.name);
-  for (const auto &kv : options.inputShapes)
-    if (!flatNames.contains(kv.first))
+  for (const auto &kv : options.inputShapes) {
+    if (flatNames.contains(kv.first))
+      continue;
+    if (seenInputs.contains(kv.first))
       return err("--input-shape names '" + kv.first +
-                 "', which is not an input of the model");
+                 "', a sequence or optional input: give the shapes of the "
+                 "tensors it is passed as (" +
+                 kv.first + "[i] for the elements of a sequence)");
+    return err("--input-shape names '" + kv.first +
+               "', which is not an input of the model");
+  }
   for (const auto &kv : options.sequenceLengths)
     if (!usedLengths.contains(kv.first))
       return err("--sequence-length names '" + kv.first +
