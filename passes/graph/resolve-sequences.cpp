@@ -151,7 +151,8 @@ struct ResolveSequenceInsert : OpRewritePattern<onnx::SequenceInsertOp> {
     Value posV = op->getOperand(2);
     Location loc = op.getLoc();
     SmallVector<Value> out(*elems);
-    if (onnx::isNone(posV)) {
+    if (onnx::isNone(posV) || n == 0) {
+      // Appending; into an empty sequence the only valid position is 0.
       out.push_back(t);
     } else {
       auto p = constantPosition(posV, n, 1);

@@ -188,3 +188,15 @@ func.func @at_out_of_range(%a: tensor<3xf32>) -> tensor<*xf32> {
   %x = "onnx.SequenceAt"(%s, %p) : (!onnx.seq<tensor<*xf32>>, tensor<i64>) -> tensor<*xf32>
   return %x : tensor<*xf32>
 }
+
+// -----
+
+// Inserting into an empty sequence (position 0, the only valid one).
+// CHECK-LABEL: func.func @insert_into_empty(
+// CHECK-SAME: -> (tensor<2xf32> {onnx.name = "s[0]"})
+// CHECK-NEXT: return %arg0
+func.func @insert_into_empty(%a: tensor<2xf32>, %p: tensor<i64>) -> (!onnx.seq<tensor<*xf32>> {onnx.name = "s"}) {
+  %e = "onnx.SequenceEmpty"() <{dtype = 1 : i64}> : () -> !onnx.seq<tensor<*xf32>>
+  %s = "onnx.SequenceInsert"(%e, %a, %p) : (!onnx.seq<tensor<*xf32>>, tensor<2xf32>, tensor<i64>) -> !onnx.seq<tensor<*xf32>>
+  return %s : !onnx.seq<tensor<*xf32>>
+}
