@@ -125,6 +125,9 @@ def _reason(rc: int | None, stderr: str, tool: str, paths: dict[str, str], timeo
 def run_test(name: str, args: argparse.Namespace, tmp: str) -> dict:
     test_dir = os.path.join(args.tests, name)
     model = os.path.join(test_dir, "model.onnx")
+    structured = _structured_io(model)
+    if structured is not None:
+        return _run_structured_test(name, args, tmp, structured)
     so = os.path.join(tmp, name + ".so")
     rtol, atol, _ = TOLERANCES.get(name, (DEFAULT_RTOL, DEFAULT_ATOL, ""))
     result: dict = {"status": "pass", "reason": "", "rtol": rtol, "atol": atol}
@@ -170,6 +173,169 @@ def run_test(name: str, args: argparse.Namespace, tmp: str) -> dict:
         os.remove(so)
     except OSError:
         pass
+    return result
+
+
+
+# Models with sequence or optional inputs/outputs.  A compiled model passes
+# only tensors: kiln-compile flattens a sequence input NAME of length N
+# (--sequence-length=NAME:N) into the tensor inputs NAME[0] .. NAME[N-1], an
+# optional input into its element (or nothing with --absent-input=NAME), and
+# sequence/optional outputs likewise.  For these tests the compile options
+# come from each data set's inputs (lengths, element shapes, presence, and the
+# shapes of inputs with symbolic dims), and the data set's SequenceProto /
+# OptionalProto files are flattened into TensorProto files in that order.
+
+def _structured_io(model_path: str):
+    """(inputs, outputs) as [(name, TypeProto)] if the model has a sequence
+    or optional input or output, else None."""
+    import onnx
+    try:
+        m = onnx.load(model_path, load_external_data=False)
+    except Exception:  # noqa: BLE001 - kiln-compile reports unreadable models
+        return None
+    inits = {i.name for i in m.graph.initializer}
+    ins = [(i.name, i.type) for i in m.graph.input if i.name not in inits]
+    outs = [(o.name, o.type) for o in m.graph.output]
+    if all(t.HasField("tensor_type") for _, t in ins + outs):
+        return None
+    return ins, outs
+
+
+def _flatten_value(name: str, typ, data: bytes, flags: list[str] | None):
+    """The (name, TensorProto) list a value of ONNX type `typ` stored in
+    `data` is passed as; appends the compile options it needs to `flags`."""
+    import onnx
+    kind = typ.WhichOneof("value")
+    if kind == "tensor_type":
+        t = onnx.TensorProto()
+        t.ParseFromString(data)
+        return [(name, t, typ)]
+    if kind == "sequence_type":
+        seq = onnx.SequenceProto()
+        seq.ParseFromString(data)
+        if seq.elem_type != onnx.SequenceProto.TENSOR:
+            raise ValueError(f"{name}: only sequences of tensors are supported")
+        if flags is not None:
+            flags.append(f"--sequence-length={name}:{len(seq.tensor_values)}")
+        return [(f"{name}[{i}]", t, typ.sequence_type.elem_type)
+                for i, t in enumerate(seq.tensor_values)]
+    if kind == "optional_type":
+        opt = onnx.OptionalProto()
+        opt.ParseFromString(data)
+        elem = typ.optional_type.elem_type
+        if opt.HasField("tensor_value"):
+            inner = opt.tensor_value.SerializeToString()
+        elif opt.HasField("sequence_value"):
+            inner = opt.sequence_value.SerializeToString()
+        else:
+            if flags is not None:
+                flags.append(f"--absent-input={name}")
+            return []
+        return _flatten_value(name, elem, inner, flags)
+    raise ValueError(f"{name}: unsupported type {kind}")
+
+
+def _static_shape(typ) -> bool:
+    tt = typ.tensor_type
+    return tt.HasField("shape") and all(d.HasField("dim_value") for d in tt.shape.dim)
+
+
+def _prepare_data_set(ds_dir: str, out_dir: str, structured):
+    """Writes the flattened inputs/outputs of one data set to out_dir; returns
+    (compile flags, expected output names)."""
+    ins, outs = structured
+    flags: list[str] = []
+    flat_in = []
+    for i, (name, typ) in enumerate(ins):
+        path = os.path.join(ds_dir, f"input_{i}.pb")
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            flat_in += _flatten_value(name, typ, f.read(), flags)
+    for fname, t, typ in flat_in:
+        if not (typ.HasField("tensor_type") and _static_shape(typ)) and len(t.dims):
+            flags.append(f"--input-shape={fname}:" + "x".join(str(d) for d in t.dims))
+    flat_out = []
+    for i, (name, typ) in enumerate(outs):
+        path = os.path.join(ds_dir, f"output_{i}.pb")
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                flat_out += _flatten_value(name, typ, f.read(), None)
+    os.makedirs(out_dir, exist_ok=True)
+    for prefix, values in (("input", flat_in), ("output", flat_out)):
+        for i, (_, t, _) in enumerate(values):
+            with open(os.path.join(out_dir, f"{prefix}_{i}.pb"), "wb") as f:
+                f.write(t.SerializeToString())
+    return flags, [n for n, _, _ in flat_out]
+
+
+def _run_structured_test(name: str, args: argparse.Namespace, tmp: str, structured) -> dict:
+    test_dir = os.path.join(args.tests, name)
+    model = os.path.join(test_dir, "model.onnx")
+    rtol, atol, _ = TOLERANCES.get(name, (DEFAULT_RTOL, DEFAULT_ATOL, ""))
+    result: dict = {"status": "pass", "reason": "", "rtol": rtol, "atol": atol}
+    data_sets = sorted((d for d in os.listdir(test_dir) if d.startswith("test_data_set_")),
+                       key=lambda d: int(d.rsplit("_", 1)[1]))
+    result["data_sets"] = len(data_sets)
+    compiled: dict[tuple, str] = {}
+    compile_secs = run_secs = 0.0
+    for ds in data_sets:
+        ds_dir = os.path.join(test_dir, ds)
+        flat_dir = os.path.join(tmp, name + "." + ds)
+        try:
+            flags, out_names = _prepare_data_set(ds_dir, flat_dir, structured)
+        except (ValueError, OSError) as e:
+            result.update(status="run error", data_set=ds, reason=f"reading the data set: {e}")
+            break
+        key = tuple(flags)
+        if key not in compiled:
+            so = os.path.join(tmp, f"{name}.{len(compiled)}.so")
+            rc, _, err, secs = _run([args.kiln_compile, model, "-o", so, *flags],
+                                    args.compile_timeout)
+            compile_secs += secs
+            if rc != 0:
+                result.update(status="compile error", stderr=err[-4000:],
+                              reason=_reason(rc, err, "kiln-compile", {model: "model.onnx"},
+                                             args.compile_timeout))
+                break
+            compiled[key] = so
+        so = compiled[key]
+        cmd = [args.kiln_run, so, "--input-dir", flat_dir, "--rtol", repr(rtol),
+               "--atol", repr(atol), "--json"]
+        if out_names:
+            cmd[4:4] = ["--compare-dir", flat_dir]
+        rc, out, err, secs = _run(cmd, args.run_timeout)
+        run_secs += secs
+        try:
+            outputs = json.loads(out).get("outputs", {}) if rc in (0, 1) else {}
+        except ValueError:
+            outputs = {}
+        if rc in (0, 1) and sorted(outputs) != sorted(out_names):
+            result.update(status="fail", data_set=ds,
+                          reason=f"outputs {sorted(outputs)}, expected {sorted(out_names)}")
+            break
+        if rc == 0:
+            continue
+        if rc == 1:
+            bad = [f"{o}: max abs err {v.get('max_abs_err')}, max rel err {v.get('max_rel_err')}"
+                   for o, v in outputs.items() if not v.get("ok", False)]
+            result.update(status="fail", data_set=ds,
+                          reason="mismatch" + (f" ({'; '.join(bad)})" if bad else ""))
+        else:
+            result.update(status="run error", data_set=ds, stderr=err[-4000:],
+                          reason=_reason(rc, err, "kiln-run", {so: "model.so", flat_dir: ds},
+                                         args.run_timeout))
+        break
+    result["compile_seconds"] = round(compile_secs, 3)
+    result["run_seconds"] = round(run_secs, 3)
+    for so in compiled.values():
+        if args.keep:
+            shutil.copy(so, os.path.join(args.keep, os.path.basename(so)))
+        try:
+            os.remove(so)
+        except OSError:
+            pass
     return result
 
 

@@ -106,6 +106,27 @@ private:
   /// type is less precise, when the element types agree.
   void refineFromValueInfo(Value v, StringRef name);
 
+  /// One tensor argument of @main.
+  struct FlatArg {
+    std::string name;
+    Type type;
+    /// The graph input when the argument is a plain tensor input.
+    const pb::ValueInfoProto *tensorInput = nullptr;
+  };
+  /// Appends the tensor arguments that carry graph input `name` of type `t`:
+  /// a tensor is one argument (its shape from --input-shape), a sequence of
+  /// length N (--sequence-length) is the arguments of its elements, named
+  /// `name[i]`, an optional is those of its element, or none when absent
+  /// (--absent-input).
+  llvm::Error flattenInput(const std::string &name, Type t,
+                           const pb::ValueInfoProto *in,
+                           SmallVector<FlatArg> &flat);
+  /// Rebuilds the value of a flattened input from the arguments of `entry`,
+  /// starting at `next`, in the order flattenInput appended them.
+  Value rebuildInput(const std::string &name, Type t, Block *entry,
+                     unsigned &next);
+  llvm::StringSet<> usedLengths, usedAbsent; // names the options applied to
+
   MLIRContext *ctx;
   OpBuilder b;
   std::string baseDir, fileName;
@@ -448,6 +469,9 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
             if (auto ta = dyn_cast<TypeAttr>(a.getValue()))
               whole = onnx::OptType::get(ctx, ta.getValue());
         }
+      } else if (op == "Identity" && inputType(0) &&
+                 !isa<TensorType>(inputType(0))) {
+        whole = inputType(0); // a sequence or an optional
       } else if (op == "OptionalGetElement") {
         if (auto o = dyn_cast_or_null<onnx::OptType>(inputType(0)))
           whole = o.getElementType();
@@ -735,6 +759,80 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
   return llvm::Error::success();
 }
 
+llvm::Error Importer::flattenInput(const std::string &name, Type t,
+                                   const pb::ValueInfoProto *in,
+                                   SmallVector<FlatArg> &flat) {
+  if (auto seq = dyn_cast<onnx::SeqType>(t)) {
+    auto it = options.sequenceLengths.find(name);
+    if (it == options.sequenceLengths.end())
+      return err("graph input '" + name +
+                 "' is a sequence; give its length with "
+                 "--sequence-length=" +
+                 name + ":N");
+    usedLengths.insert(name);
+    for (int64_t i = 0; i < it->second; ++i)
+      if (auto e = flattenInput(name + "[" + std::to_string(i) + "]",
+                                seq.getElementType(), nullptr, flat))
+        return e;
+    return llvm::Error::success();
+  }
+  if (auto opt = dyn_cast<onnx::OptType>(t)) {
+    if (options.absentInputs.count(name)) {
+      usedAbsent.insert(name);
+      return llvm::Error::success();
+    }
+    return flattenInput(name, opt.getElementType(), nullptr, flat);
+  }
+  if (options.absentInputs.count(name))
+    return err("--absent-input names '" + name +
+               "', which is not an optional input of the model");
+  auto tt = dyn_cast<TensorType>(t);
+  if (!tt)
+    return err("graph input '" + name + "' has an unsupported type");
+  auto shapeIt = options.inputShapes.find(name);
+  if (shapeIt != options.inputShapes.end()) {
+    if (auto rt = dyn_cast<RankedTensorType>(tt)) {
+      if (rt.getRank() != (int64_t)shapeIt->second.size())
+        return err("--input-shape for '" + name + "' has rank " +
+                   llvm::Twine(shapeIt->second.size()) +
+                   " but the model's input has rank " +
+                   llvm::Twine(rt.getRank()));
+      for (auto [d, want] : llvm::zip(rt.getShape(), shapeIt->second))
+        if (!ShapedType::isDynamic(d) && d != want)
+          return err("--input-shape for '" + name + "' sets dim " +
+                     llvm::Twine(want) + " where the model fixes " +
+                     llvm::Twine(d));
+    }
+    t = RankedTensorType::get(shapeIt->second, tt.getElementType());
+  }
+  flat.push_back({name, t, in});
+  return llvm::Error::success();
+}
+
+Value Importer::rebuildInput(const std::string &name, Type t, Block *entry,
+                             unsigned &next) {
+  Location loc = NameLoc::get(StringAttr::get(ctx, name));
+  if (auto seq = dyn_cast<onnx::SeqType>(t)) {
+    SmallVector<Value> elems;
+    int64_t n = options.sequenceLengths.at(name);
+    for (int64_t i = 0; i < n; ++i)
+      elems.push_back(rebuildInput(name + "[" + std::to_string(i) + "]",
+                                   seq.getElementType(), entry, next));
+    return onnx::SequenceConstructOp::create(b, loc, t, elems).getResult();
+  }
+  if (auto opt = dyn_cast<onnx::OptType>(t)) {
+    if (options.absentInputs.count(name)) {
+      Value none = onnx::NoneOp::create(b, loc).getResult();
+      return onnx::OptionalOp::create(b, loc, t, none,
+                                      TypeAttr::get(opt.getElementType()))
+          .getResult();
+    }
+    Value v = rebuildInput(name, opt.getElementType(), entry, next);
+    return onnx::OptionalOp::create(b, loc, t, v, TypeAttr()).getResult();
+  }
+  return entry->getArgument(next++);
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
   if (!model.has_graph())
     return err("not an ONNX model (no graph)");
@@ -777,8 +875,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
     initNames.insert(init.name());
   // Graph inputs; those with an initializer of the same name are weights
   // (IR < 4 lists every weight as an input): they become constants.
-  SmallVector<Type> argTypes;
-  SmallVector<const pb::ValueInfoProto *> args;
+  // Sequence and optional inputs are flattened into tensor arguments
+  // (see flattenInput).
+  SmallVector<FlatArg> flat;
+  SmallVector<std::pair<const pb::ValueInfoProto *, Type>> inputs;
   llvm::StringSet<> seenInputs;
   for (const auto &in : g.input()) {
     if (initNames.contains(in.name()))
@@ -788,33 +888,35 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
     auto t = convertType(in.type(), in.name());
     if (!t)
       return err("graph input: " + llvm::toString(t.takeError()));
-    auto shapeIt = options.inputShapes.find(in.name());
-    if (shapeIt != options.inputShapes.end()) {
-      auto tt = dyn_cast<TensorType>(*t);
-      if (!tt)
-        return err("--input-shape given for '" + in.name() +
-                   "', which is not a tensor");
-      if (auto rt = dyn_cast<RankedTensorType>(tt)) {
-        if (rt.getRank() != (int64_t)shapeIt->second.size())
-          return err("--input-shape for '" + in.name() + "' has rank " +
-                     llvm::Twine(shapeIt->second.size()) +
-                     " but the model's input has rank " +
-                     llvm::Twine(rt.getRank()));
-        for (auto [d, want] : llvm::zip(rt.getShape(), shapeIt->second))
-          if (!ShapedType::isDynamic(d) && d != want)
-            return err("--input-shape for '" + in.name() + "' sets dim " +
-                       llvm::Twine(want) + " where the model fixes " +
-                       llvm::Twine(d));
-      }
-      *t = RankedTensorType::get(shapeIt->second, tt.getElementType());
-    }
-    argTypes.push_back(*t);
-    args.push_back(&in);
+    if (auto e = flattenInput(in.name(), *t, &in, flat))
+      return std::move(e);
+    inputs.push_back({&in, *t});
   }
-  for (const auto &kv : options.inputShapes)
-    if (!seenInputs.contains(kv.first))
+  llvm::StringSet<> flatNames;
+  for (const FlatArg &a : flat)
+    flatNames.insert(a.name);
+  for (const auto &kv : options.inputShapes) {
+    if (flatNames.contains(kv.first))
+      continue;
+    if (seenInputs.contains(kv.first))
       return err("--input-shape names '" + kv.first +
-                 "', which is not an input of the model");
+                 "', a sequence or optional input: give the shapes of the "
+                 "tensors it is passed as (" +
+                 kv.first + "[i] for the elements of a sequence)");
+    return err("--input-shape names '" + kv.first +
+               "', which is not an input of the model");
+  }
+  for (const auto &kv : options.sequenceLengths)
+    if (!usedLengths.contains(kv.first))
+      return err("--sequence-length names '" + kv.first +
+                 "', which is not a sequence input of the model");
+  for (const auto &name : options.absentInputs)
+    if (!usedAbsent.contains(name))
+      return err("--absent-input names '" + name +
+                 "', which is not an optional input of the model");
+  SmallVector<Type> argTypes;
+  for (const FlatArg &a : flat)
+    argTypes.push_back(a.type);
 
   auto func = func::FuncOp::create(b, loc, "main",
                                    b.getFunctionType(argTypes, {}));
@@ -828,10 +930,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
   for (const auto &vi : g.output())
     if (vi.has_type())
       declared.back()[vi.name()] = &vi.type();
-  for (auto [i, in] : llvm::enumerate(args)) {
-    scopes.back()[in->name()] = entry->getArgument(i);
-    func.setArgAttr(i, "onnx.name", b.getStringAttr(in->name()));
-    if (in->type().has_tensor_type() &&
+  for (auto [i, a] : llvm::enumerate(flat)) {
+    func.setArgAttr(i, "onnx.name", b.getStringAttr(a.name));
+    const pb::ValueInfoProto *in = a.tensorInput;
+    if (in && in->type().has_tensor_type() &&
         in->type().tensor_type().has_shape()) {
       SmallVector<Attribute> params;
       bool any = false;
@@ -843,6 +945,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
         func.setArgAttr(i, "onnx.dim_params", b.getArrayAttr(params));
     }
   }
+  unsigned nextArg = 0;
+  for (auto [in, t] : inputs)
+    scopes.back()[in->name()] = rebuildInput(in->name(), t, entry, nextArg);
   if (auto e = importGraphBody(g))
     return std::move(e);
 

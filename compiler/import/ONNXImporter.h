@@ -7,6 +7,7 @@
 #include "llvm/Support/Error.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Values of symbolic dims (dim_param), by name; applied to every input.
   std::map<std::string, int64_t> dimParams;
+  /// Lengths of sequence inputs, by name (--sequence-length=NAME:N). A
+  /// sequence input of length N becomes N tensor arguments of @main named
+  /// `NAME[0]` .. `NAME[N-1]` (their shapes can be set with --input-shape on
+  /// those names); @main rebuilds the sequence with onnx.SequenceConstruct.
+  std::map<std::string, int64_t> sequenceLengths;
+  /// Optional inputs that are absent (--absent-input=NAME): they take no
+  /// argument and are an empty onnx.Optional. A present optional input is
+  /// passed as its element (a tensor `NAME`, or a flattened sequence).
+  std::set<std::string> absentInputs;
 };
 
 /// Reads the ONNX model at `path` and builds a module holding `func.func

@@ -37,4 +37,40 @@ def ShapeInferencePass : Pass<"kiln-shape-inference", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::onnx::ONNXDialect"];
 }
 
+def ResolveSequencesPass
+    : Pass<"kiln-resolve-sequences", "mlir::func::FuncOp"> {
+  let summary = "Replace sequences and optionals by the tensors they hold";
+  let description = [{
+    Compiled models have only tensors, so the length of every sequence, the
+    shapes of its elements and the presence of every optional must be known
+    at compile time. The importer flattens sequence and optional inputs of
+    the model (--sequence-length, --absent-input) into tensor arguments and
+    rebuilds them with `onnx.SequenceConstruct` / `onnx.Optional`; this pass
+    rewrites every op that reads a sequence or an optional into tensor ops
+    (SequenceAt/Insert/Erase/Length, ConcatFromSequence, SplitToSequence with
+    a constant split, SequenceMap and Loops carrying sequences with a
+    constant trip count unrolled, If returning sequences, Identity,
+    OptionalHasElement, OptionalGetElement), and flattens sequence results of
+    the function into results `NAME[0]` .. `NAME[N-1]` (an optional result
+    into its element, or no result when it is empty). What cannot be
+    resolved is an error naming the node.
+
+    Before:
+    ```mlir
+    func.func @main(%a: tensor<3xf32>, %b: tensor<3xf32>) -> !onnx.seq<tensor<*xf32>> {
+      %s = "onnx.SequenceConstruct"(%a, %b) : (tensor<3xf32>, tensor<3xf32>) -> !onnx.seq<tensor<*xf32>>
+      return %s : !onnx.seq<tensor<*xf32>>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%a: tensor<3xf32>, %b: tensor<3xf32>)
+        -> (tensor<3xf32> {onnx.name = "s[0]"}, tensor<3xf32> {onnx.name = "s[1]"}) {
+      return %a, %b : tensor<3xf32>, tensor<3xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["kiln::onnx::ONNXDialect"];
+}
+
 #endif // KILN_PASSES_GRAPH_PASSES

@@ -8,6 +8,7 @@ using namespace mlir;
 
 void kiln::buildGraphPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createShapeInferencePass());
+  pm.addNestedPass<func::FuncOp>(createResolveSequencesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createShapeInferencePass());

@@ -1,6 +1,7 @@
 //===- kiln-compile.cpp - compile an ONNX model ---------------------------===//
 //
 // kiln-compile MODEL.onnx -o OUT [--emit=onnx|...] [--input-shape=NAME:DIMS]
+//              [--sequence-length=NAME:N] [--absent-input=NAME]
 //
 // Errors are one line on stderr ("kiln-compile: error: ...") and a non-zero
 // exit code; never a crash or a stack trace.
@@ -74,6 +75,15 @@ static cl::list<std::string>
 static cl::list<std::string>
     dimParams("dim", cl::desc("value of a symbolic dim: NAME=VALUE"),
               cl::value_desc("NAME=VALUE"), cl::cat(kilnCategory));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("length of a sequence input: NAME:N (its elements become the "
+             "tensor inputs NAME[0] .. NAME[N-1])"),
+    cl::value_desc("NAME:N"), cl::cat(kilnCategory));
+static cl::list<std::string>
+    absentInputs("absent-input",
+                 cl::desc("an optional input that is absent (no tensor)"),
+                 cl::value_desc("NAME"), cl::cat(kilnCategory));
 static cl::opt<bool>
     keepWeights("print-weights",
                 cl::desc("print weight values in textual output (default: "
@@ -182,6 +192,17 @@ int main(int argc, char **argv) {
       return fail("bad --dim '" + spec + "' (expected NAME=VALUE)");
     options.import.dimParams[name.str()] = v;
   }
+  for (const std::string &spec : sequenceLengths) {
+    StringRef s(spec);
+    size_t colon = s.rfind(':');
+    int64_t n;
+    if (colon == StringRef::npos || colon == 0 ||
+        s.substr(colon + 1).getAsInteger(10, n) || n < 0)
+      return fail("bad --sequence-length '" + spec + "' (expected NAME:N)");
+    options.import.sequenceLengths[s.substr(0, colon).str()] = n;
+  }
+  for (const std::string &name : absentInputs)
+    options.import.absentInputs.insert(name);
   std::optional<kiln::Stage> stage = kiln::parseStage(emit);
   if (!stage)
     return fail("unknown --emit=" + emit +

@@ -7,6 +7,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <vector>
+
 namespace kiln::run {
 
 /// Reads a .npy file (format versions 1-3, little-endian, C order).
@@ -22,6 +24,11 @@ llvm::Error writeNpy(llvm::StringRef path, const HostTensor &t);
 
 /// Reads a serialized onnx.TensorProto (raw_data or typed fields).
 llvm::Expected<HostTensor> readTensorProto(llvm::StringRef path);
+
+/// Reads a serialized onnx.SequenceProto of tensors, or an onnx.OptionalProto
+/// holding one: its elements, in order (none for an empty sequence or an
+/// empty optional).
+llvm::Expected<std::vector<HostTensor>> readSequenceProto(llvm::StringRef path);
 
 /// Reads `path` by its extension (.npy or .pb).
 llvm::Expected<HostTensor>

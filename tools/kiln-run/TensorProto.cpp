@@ -10,6 +10,9 @@
 
 #include "onnx/onnx.pb.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -54,17 +57,94 @@ static bool isSupported(int type) {
   }
 }
 
-llvm::Expected<HostTensor> kiln::run::readTensorProto(StringRef path) {
+static llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+readFile(StringRef path, StringRef what) {
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                          /*RequiresNullTerminator=*/false);
   if (!buf)
     return fileError(path, buf.getError().message());
+  if ((*buf)->getBufferSize() > static_cast<size_t>(INT_MAX))
+    return fileError(path, "file too large for " + what);
+  return std::move(*buf);
+}
+
+static llvm::Expected<HostTensor> fromProto(const onnx::TensorProto &proto,
+                                            StringRef path);
+
+llvm::Expected<HostTensor> kiln::run::readTensorProto(StringRef path) {
+  auto buf = readFile(path, "a TensorProto");
+  if (!buf)
+    return buf.takeError();
   StringRef bytes = (*buf)->getBuffer();
-  if (bytes.size() > static_cast<size_t>(INT_MAX))
-    return fileError(path, "file too large for a TensorProto");
   onnx::TensorProto proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return fileError(path, "not a valid serialized ONNX TensorProto");
+  return fromProto(proto, path);
+}
+
+/// The wire format of onnx.SequenceProto (onnx-data.proto, which Kiln does
+/// not compile): 1 name, 2 elem_type, 3 tensor_values, 5 sequence_values.
+/// onnx.OptionalProto has the same numbers for its single value (3 a tensor,
+/// 5 a sequence), so this reads both. Appends the tensors in order, those of
+/// a nested sequence (an optional holding a sequence) included.
+static bool parseSequence(google::protobuf::io::CodedInputStream &in,
+                          std::vector<onnx::TensorProto> &out, int depth) {
+  namespace wf = google::protobuf::internal;
+  while (uint32_t tag = in.ReadTag()) {
+    int field = static_cast<int>(tag >> 3);
+    bool delimited = (tag & 7) == wf::WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if ((field == 3 || field == 5) && delimited) {
+      uint32_t len;
+      if (!in.ReadVarint32(&len))
+        return false;
+      auto limit = in.PushLimit(static_cast<int>(len));
+      bool ok;
+      if (field == 3) {
+        out.emplace_back();
+        ok = out.back().ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
+      } else {
+        ok = depth < 1 && parseSequence(in, out, depth + 1);
+      }
+      in.PopLimit(limit);
+      if (!ok)
+        return false;
+    } else if ((field == 1 && delimited) ||
+               (field == 2 &&
+                (tag & 7) == wf::WireFormatLite::WIRETYPE_VARINT)) {
+      if (!wf::WireFormatLite::SkipField(&in, tag)) // name, elem_type
+        return false;
+    } else {
+      return false; // not a SequenceProto/OptionalProto of tensors
+    }
+  }
+  return in.ConsumedEntireMessage();
+}
+
+llvm::Expected<std::vector<HostTensor>>
+kiln::run::readSequenceProto(StringRef path) {
+  auto buf = readFile(path, "a SequenceProto");
+  if (!buf)
+    return buf.takeError();
+  StringRef bytes = (*buf)->getBuffer();
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t *>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  std::vector<onnx::TensorProto> protos;
+  if (!parseSequence(in, protos, 0))
+    return fileError(path, "not a valid serialized ONNX SequenceProto or "
+                           "OptionalProto of tensors");
+  std::vector<HostTensor> out;
+  for (size_t i = 0; i < protos.size(); ++i) {
+    auto t = fromProto(protos[i], (path + "[" + llvm::Twine(i) + "]").str());
+    if (!t)
+      return t.takeError();
+    out.push_back(std::move(*t));
+  }
+  return out;
+}
+
+static llvm::Expected<HostTensor> fromProto(const onnx::TensorProto &proto,
+                                            StringRef path) {
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return fileError(path, "tensors with external data are not supported");
   if (proto.has_segment())

@@ -5,6 +5,11 @@
 //            [--compare-dir DIR] [--rtol R --atol A]
 //            [--bench --warmup N --iterations N] [--threads N] [--json]
 //
+// A sequence input or output NAME that kiln-compile flattened into NAME[0] ..
+// NAME[N-1] (--sequence-length) can be given as one .pb file holding an
+// onnx.SequenceProto (or an onnx.OptionalProto holding a sequence):
+// --input NAME=FILE.pb, --compare NAME=FILE.pb.
+//
 // Exit codes: 0 success, 1 a --compare mismatch, 2 any error (one line
 // "kiln-run: error: ..." on stderr).
 //
@@ -132,6 +137,20 @@ int findByName(const std::vector<kiln::TensorInfo> &infos, StringRef name) {
     if (infos[i].name == name)
       return static_cast<int>(i);
   return -1;
+}
+
+/// The inputs/outputs NAME[0], NAME[1], ... that carry the elements of
+/// sequence NAME (kiln-compile --sequence-length flattens a sequence so).
+std::vector<int> sequenceElements(const std::vector<kiln::TensorInfo> &infos,
+                                  StringRef name) {
+  std::vector<int> idx;
+  while (true) {
+    std::string element = (name + "[" + llvm::Twine(idx.size()) + "]").str();
+    int i = findByName(infos, element);
+    if (i < 0)
+      return idx;
+    idx.push_back(i);
+  }
 }
 
 /// Checks that a tensor read from `file` fits input/output `info`.
@@ -282,6 +301,24 @@ int main(int argc, char **argv) {
   for (const std::string &arg : opt.inputFiles) {
     auto [name, file] = splitNameFile(arg, "input");
     int idx = findByName(inInfo, name);
+    std::vector<int> elems;
+    if (idx < 0 && !(elems = sequenceElements(inInfo, name)).empty()) {
+      // A sequence (or an optional sequence) from a .pb file.
+      std::vector<HostTensor> ts = check(readSequenceProto(file));
+      if (ts.size() != elems.size())
+        fatal(llvm::formatv("input '{0}': the model takes a sequence of {1} "
+                            "tensors, {2} has {3}",
+                            name, elems.size(), file, ts.size())
+                  .str());
+      for (size_t k = 0; k < elems.size(); ++k) {
+        if (inputs[elems[k]])
+          fatal("input '" + inInfo[elems[k]].name + "' given twice");
+        checkFits(ts[k], inInfo[elems[k]], "input", file,
+                  /*allowOtherDtype=*/false);
+        inputs[elems[k]] = std::move(ts[k]);
+      }
+      continue;
+    }
     if (idx < 0)
       fatal("unknown input '" + name +
             "' (the model's inputs: " + nameList(inInfo) + ")");
@@ -331,6 +368,21 @@ int main(int argc, char **argv) {
   for (const std::string &arg : opt.compareFiles) {
     auto [name, file] = splitNameFile(arg, "compare");
     int idx = findByName(outInfo, name);
+    std::vector<int> elems;
+    if (idx < 0 && !(elems = sequenceElements(outInfo, name)).empty()) {
+      std::vector<HostTensor> ts = check(readSequenceProto(file));
+      if (ts.size() != elems.size())
+        fatal(llvm::formatv("output '{0}': the model returns a sequence of "
+                            "{1} tensors, {2} has {3}",
+                            name, elems.size(), file, ts.size())
+                  .str());
+      for (size_t k = 0; k < elems.size(); ++k) {
+        if (refs[elems[k]])
+          fatal("output '" + outInfo[elems[k]].name + "' compared twice");
+        addRef(elems[k], file, std::move(ts[k]));
+      }
+      continue;
+    }
     if (idx < 0)
       fatal("unknown output '" + name +
             "' in --compare (the model's "
