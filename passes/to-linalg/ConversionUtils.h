@@ -228,6 +228,10 @@ void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateImagePatterns(mlir::TypeConverter &tc,
+                           mlir::RewritePatternSet &patterns);
+void populateRoiAlignPatterns(mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 
