@@ -418,11 +418,48 @@ struct AffineGridLowering : OpConversionPattern<onnx::AffineGridOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Identity with kiln.expected_value (a run-time value shape inference
+// assumed, see kiln-shape-inference): one cf.assert per element.
+//===----------------------------------------------------------------------===//
+
+struct ExpectedValueLowering : OpConversionPattern<onnx::IdentityOp> {
+  ExpectedValueLowering(TypeConverter &tc, MLIRContext *ctx)
+      : OpConversionPattern(tc, ctx, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(onnx::IdentityOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto expected =
+        op->getAttrOfType<DenseIntElementsAttr>("kiln.expected_value");
+    if (!expected)
+      return failure();
+    Location loc = op.getLoc();
+    auto type = getStaticType(rewriter, op, adaptor.getInput().getType());
+    if (failed(type))
+      return failure();
+    if (type->getRank() != 1 ||
+        type->getNumElements() != (int64_t)expected.getNumElements())
+      return rewriter.notifyMatchFailure(op, "expected values mismatch");
+    auto msg = op->getAttrOfType<StringAttr>("kiln.expected_message");
+    for (auto [i, v] : llvm::enumerate(expected.getValues<APInt>())) {
+      Value eq = cmpI(rewriter, loc, arith::CmpIPredicate::eq,
+                      extractI64(rewriter, loc, adaptor.getInput(), i),
+                      i64Const(rewriter, loc, v.getSExtValue()));
+      assertTrue(rewriter, loc, eq,
+                 (msg ? msg.getValue() : StringRef("Identity")) + " (entry " +
+                     Twine(i) + " must be " + Twine(v.getSExtValue()) + ")");
+    }
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateImagePatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<CenterCropPadLowering, Col2ImLowering, AffineGridLowering>(
-      tc, patterns.getContext());
+  patterns.add<CenterCropPadLowering, Col2ImLowering, AffineGridLowering,
+               ExpectedValueLowering>(tc, patterns.getContext());
 }
 
 } // namespace kiln::tolinalg

@@ -99,3 +99,18 @@ func.func @affine_grid_1d(%t: tensor<2x1x2xf32>, %s: tensor<3xi64>) -> tensor<2x
   %0 = "onnx.AffineGrid"(%t, %s) : (tensor<2x1x2xf32>, tensor<3xi64>) -> tensor<2x5x1xf32>
   return %0 : tensor<2x5x1xf32>
 }
+
+// -----
+
+// An Identity carrying kiln.expected_value (a run-time length shape
+// inference assumed) asserts each entry and forwards its input.
+// CHECK-LABEL: func.func @expected_value
+// CHECK: %[[E0:.*]] = tensor.extract %arg0[%{{.*}}] : tensor<2xi64>
+// CHECK: %[[C0:.*]] = arith.cmpi eq, %[[E0]], %{{.*}} : i64
+// CHECK: cf.assert %[[C0]], "Slice: ends - starts must be the static result shape (entry 0 must be 10)"
+// CHECK: cf.assert %{{.*}}, "Slice: ends - starts must be the static result shape (entry 1 must be 7)"
+// CHECK: return %arg0 : tensor<2xi64>
+func.func @expected_value(%v: tensor<2xi64>) -> tensor<2xi64> {
+  %0 = "onnx.Identity"(%v) {kiln.expected_message = "Slice: ends - starts must be the static result shape", kiln.expected_value = dense<[10, 7]> : tensor<2xi64>} : (tensor<2xi64>) -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
