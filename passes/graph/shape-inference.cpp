@@ -87,9 +87,16 @@ bool assumeSliceLength(kiln::onnx::SliceOp op) {
     values.push_back(APInt(intType.getWidth(), res.getDimSize(a),
                            /*isSigned=*/true));
   auto expected = DenseElementsAttr::get(lenType, values);
-  OpBuilder b(add);
   Location loc = op.getLoc();
+  // The constant right after `len` (it replaces uses anywhere `len` is
+  // visible, also in other regions), the check right before the Add.
+  OpBuilder b(op->getContext());
+  if (Operation *def = len.getDefiningOp())
+    b.setInsertionPointAfter(def);
+  else
+    b.setInsertionPointToStart(cast<BlockArgument>(len).getOwner());
   Value cst = ko::createConstant(b, loc, expected).getResult();
+  b.setInsertionPoint(add);
   auto check = ko::IdentityOp::create(b, loc, lenType, len);
   check->setAttr("kiln.expected_value", expected);
   std::string what = "Slice";
