@@ -275,6 +275,10 @@ void populateQuantizedPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::TypeConverter &tc,
                                    mlir::RewritePatternSet &patterns);
+void populateImagePatterns(mlir::TypeConverter &tc,
+                           mlir::RewritePatternSet &patterns);
+void populateRoiAlignPatterns(mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

@@ -54,6 +54,8 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateTensorScatterPatterns(typeConverter, patterns);
     kiln::tolinalg::populateQuantizedPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLinearAlgebraPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateImagePatterns(typeConverter, patterns);
+    kiln::tolinalg::populateRoiAlignPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -608,6 +608,70 @@ std::optional<LogicalResult> inferNNShapes(Operation *op) {
                      getIntAttr(op, "output_height", 1),
                      getIntAttr(op, "output_width", 1)});
   }
+  if (isa<CenterCropPadOp>(op)) {
+    // The input's shape with the sizes of `shape` on `axes`.
+    auto x = getShape(op->getOperand(0));
+    if (!x)
+      return success();
+    int64_t rank = x->size();
+    SmallVector<int64_t> axes;
+    if (auto a = getIntsAttr(op, "axes")) {
+      for (int64_t ax : *a) {
+        auto n = normalizeAxis(ax, rank);
+        if (!n)
+          return shapeError(op, "axis out of range");
+        axes.push_back(*n);
+      }
+    } else {
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    }
+    auto sizes = getPartialInts(op->getOperand(1));
+    SmallVector<int64_t> out(*x);
+    for (auto [i, a] : llvm::enumerate(axes))
+      out[a] = sizes && i < sizes->size() ? (*sizes)[i] : kDyn;
+    return setShape(op->getResult(0), out);
+  }
+  if (isa<Col2ImOp>(op)) {
+    // [N, C, image_shape...] from input [N, C * prod(block_shape), L].
+    auto x = getShape(op->getOperand(0));
+    auto image = getPartialInts(op->getOperand(1));
+    auto block = getConstantInts(op->getOperand(2));
+    std::optional<int64_t> r = getStatic1DLength(op->getOperand(1));
+    if (!r && image)
+      r = image->size();
+    if (!r)
+      return success();
+    SmallVector<int64_t> out = {x && x->size() == 3 ? (*x)[0] : kDyn, kDyn};
+    if (x && x->size() == 3 && block && !ShapedType::isDynamic((*x)[1])) {
+      int64_t k = 1;
+      for (int64_t b : *block)
+        k *= b;
+      if (k > 0 && (*x)[1] % k == 0)
+        out[1] = (*x)[1] / k;
+    }
+    for (int64_t i = 0; i < *r; ++i)
+      out.push_back(image && i < (int64_t)image->size() ? (*image)[i] : kDyn);
+    return setShape(op->getResult(0), out);
+  }
+  if (isa<AffineGridOp>(op)) {
+    // [N, D1..Dr, r] from size [N, C, D1..Dr] and theta [N, r, r+1].
+    auto theta = getShape(op->getOperand(0));
+    auto size = getPartialInts(op->getOperand(1));
+    std::optional<int64_t> n = getStatic1DLength(op->getOperand(1));
+    if (!n && size)
+      n = size->size();
+    if (!n || *n < 3)
+      return success();
+    int64_t r = *n - 2;
+    SmallVector<int64_t> out = {size ? (*size)[0] : kDyn};
+    if (ShapedType::isDynamic(out[0]) && theta && theta->size() == 3)
+      out[0] = (*theta)[0];
+    for (int64_t i = 0; i < r; ++i)
+      out.push_back(size ? (*size)[2 + i] : kDyn);
+    out.push_back(r);
+    return setShape(op->getResult(0), out);
+  }
   if (isa<MaxRoiPoolOp>(op)) {
     auto x = getShape(op->getOperand(0));
     auto rois = getShape(op->getOperand(1));

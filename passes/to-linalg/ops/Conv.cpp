@@ -1,4 +1,4 @@
-//===- Conv.cpp - Conv, ConvTranspose -------------------------------------===//
+//===- Conv.cpp - Conv, ConvTranspose, DeformConv -------------------------===//
 //
 // Conv: the input is padded with tensor.pad (explicit pads or auto_pad), the
 // bias is broadcast into the init, and the named linalg conv accumulates
@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 
@@ -351,10 +353,193 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
   }
 };
 
+/// DeformConv: Y[n, f, o] = B[f] + sum over the group's input channels c and
+/// kernel offsets k of W[f, c, k] * mask[n, g, k, o] * X[n, c](p), where the
+/// sampling point p = o * stride - pad_begin + k * dilation + offset[n, g, k,
+/// :, o] (g: the offset group of c) is read with (multi)linear interpolation,
+/// taps outside X reading 0. One linalg.generic over (n, f, o..., c, k...)
+/// with reductions over c and k; interpolation runs in f32 (f64 for f64).
+struct DeformConvLowering : OpConversionPattern<onnx::DeformConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::DeformConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = getStaticType(rewriter, op, op.getType());
+    auto xType = getStaticType(rewriter, op, adaptor.getX().getType());
+    auto wType = getStaticType(rewriter, op, adaptor.getW().getType());
+    auto offType = getStaticType(rewriter, op, adaptor.getOffset().getType());
+    if (failed(type) || failed(xType) || failed(wType) || failed(offType))
+      return failure();
+    bool hasMask = !isa<NoneType>(adaptor.getMask().getType());
+    FailureOr<RankedTensorType> maskType;
+    if (hasMask && failed(maskType = getStaticType(
+                              rewriter, op, adaptor.getMask().getType())))
+      return failure();
+    int64_t rank = xType->getRank(), r = rank - 2;
+    if (r < 1 || wType->getRank() != rank || type->getRank() != rank ||
+        offType->getRank() != rank || (hasMask && maskType->getRank() != rank))
+      return rewriter.notifyMatchFailure(op, "needs N-C-spatial operands");
+    ArrayRef<int64_t> xs = xType->getShape(), ws = wType->getShape(),
+                      ys = type->getShape(), os = offType->getShape();
+    int64_t groups = op.getGroup(), offGroups = op.getOffsetGroup();
+    int64_t c = xs[1], f = ws[0], cg = ws[1];
+    if (groups <= 0 || f % groups || cg * groups != c || ys[1] != f ||
+        ys[0] != xs[0])
+      return rewriter.notifyMatchFailure(op, "inconsistent group/channels");
+    if (offGroups <= 0 || c % offGroups)
+      return rewriter.notifyMatchFailure(
+          op, "channels must be a multiple of offset_group");
+    SmallVector<int64_t> kernel(ws.drop_front(2));
+    if (auto ks = op.getKernelShape();
+        ks && ArrayRef<int64_t>(*ks) != ArrayRef<int64_t>(kernel))
+      return rewriter.notifyMatchFailure(op, "kernel_shape disagrees with W");
+    int64_t kProd = 1;
+    for (int64_t k : kernel)
+      kProd *= k;
+    if (os[0] != xs[0] || os[1] != offGroups * kProd * r ||
+        os.drop_front(2) != ys.drop_front(2))
+      return rewriter.notifyMatchFailure(
+          op, "offset must be [N, offset_group * prod(kernel) * r, out...]");
+    if (hasMask && (maskType->getShape()[0] != xs[0] ||
+                    maskType->getShape()[1] != offGroups * kProd ||
+                    maskType->getShape().drop_front(2) != ys.drop_front(2)))
+      return rewriter.notifyMatchFailure(
+          op, "mask must be [N, offset_group * prod(kernel), out...]");
+    auto strides = getWindowAttr(op.getStrides(), r, 1);
+    auto dilations = getWindowAttr(op.getDilations(), r, 1);
+    auto pads = getWindowAttr(op.getPads(), 2 * r, 0);
+    if (failed(strides) || failed(dilations) || failed(pads))
+      return rewriter.notifyMatchFailure(op, "bad strides/dilations/pads");
+    Type elt = type->getElementType();
+    if (!isa<FloatType>(elt))
+      return rewriter.notifyMatchFailure(op, "needs float data");
+    Value init = buildConvInit(rewriter, loc, *type, adaptor.getB());
+    if (type->getNumElements() == 0 || c == 0 || kProd == 0) {
+      rewriter.replaceOp(op, init);
+      return success();
+    }
+
+    // Dims: n, f, o_1..o_r, c (in group), k_1..k_r.
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t nd = 2 + r + 1 + r, cDim = 2 + r;
+    SmallVector<AffineExpr> wExprs{getAffineDimExpr(1, ctx),
+                                   getAffineDimExpr(cDim, ctx)};
+    SmallVector<AffineExpr> yExprs;
+    for (int64_t d = 0; d < r; ++d)
+      wExprs.push_back(getAffineDimExpr(cDim + 1 + d, ctx));
+    for (int64_t d = 0; d < 2 + r; ++d)
+      yExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<utils::IteratorType> iters(2 + r,
+                                           utils::IteratorType::parallel);
+    iters.append(1 + r, utils::IteratorType::reduction);
+    Type ct = elt.isF64() ? elt : rewriter.getF32Type();
+    Value x = adaptor.getX(), offset = adaptor.getOffset(),
+          mask = adaptor.getMask();
+    int64_t fPerGroup = f / groups, cPerOffGroup = c / offGroups;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{*type}, ValueRange{adaptor.getW()},
+        ValueRange{init},
+        {AffineMap::get(nd, 0, wExprs, ctx),
+         AffineMap::get(nd, 0, yExprs, ctx)},
+        iters, [&](OpBuilder &b, Location l, ValueRange args) {
+          auto idx = [&](int64_t d) -> Value {
+            return linalg::IndexOp::create(b, l, d);
+          };
+          auto ci = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          auto cf = [&](double v) { return createScalar(b, l, ct, v); };
+          auto toCt = [&](Value v) {
+            return castScalar(b, l, v, v.getType(), ct);
+          };
+          // Input channel and its offset group.
+          Value ch = arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(
+                  b, l, arith::DivUIOp::create(b, l, idx(1), ci(fPerGroup)),
+                  ci(cg)),
+              idx(cDim));
+          Value g = arith::DivUIOp::create(b, l, ch, ci(cPerOffGroup));
+          Value k = ci(0);
+          for (int64_t d = 0; d < r; ++d)
+            k = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, k, ci(kernel[d])),
+                idx(cDim + 1 + d));
+          Value gk = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, g, ci(kProd)), k);
+          SmallVector<Value> outIdx;
+          for (int64_t d = 0; d < r; ++d)
+            outIdx.push_back(idx(2 + d));
+          // Taps per spatial dim: (position, weight).
+          SmallVector<std::array<std::pair<Value, Value>, 2>> taps;
+          for (int64_t d = 0; d < r; ++d) {
+            Value offCh = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, gk, ci(r)), ci(d));
+            SmallVector<Value> oi{idx(0), offCh};
+            oi.append(outIdx);
+            Value off = toCt(tensor::ExtractOp::create(b, l, offset, oi));
+            Value base = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, idx(2 + d), ci((*strides)[d])),
+                arith::MulIOp::create(b, l, idx(cDim + 1 + d),
+                                      ci((*dilations)[d])));
+            Value basef = arith::SIToFPOp::create(
+                b, l, ct,
+                arith::IndexCastOp::create(b, l, b.getI64Type(), base));
+            Value p = arith::AddFOp::create(
+                b, l, arith::SubFOp::create(b, l, basef, cf((*pads)[d])), off);
+            Value p0 = math::FloorOp::create(b, l, p);
+            Value t = arith::SubFOp::create(b, l, p, p0);
+            taps.push_back({{{p0, arith::SubFOp::create(b, l, cf(1.0), t)},
+                             {arith::AddFOp::create(b, l, p0, cf(1.0)), t}}});
+          }
+          Value sum = cf(0.0);
+          for (int64_t combo = 0; combo < (int64_t(1) << r); ++combo) {
+            SmallVector<Value> xi{idx(0), ch};
+            Value w, valid;
+            for (int64_t d = 0; d < r; ++d) {
+              auto [pos, tw] = taps[d][(combo >> (r - 1 - d)) & 1];
+              double hi = (double)(xs[2 + d] - 1);
+              Value ok = arith::AndIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, pos,
+                                        cf(0.0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, pos,
+                                        cf(hi)));
+              valid = valid ? arith::AndIOp::create(b, l, valid, ok) : ok;
+              Value cl = arith::MinNumFOp::create(
+                  b, l, arith::MaxNumFOp::create(b, l, pos, cf(0.0)), cf(hi));
+              Value i = arith::FPToSIOp::create(b, l, b.getI64Type(), cl);
+              xi.push_back(
+                  arith::IndexCastOp::create(b, l, b.getIndexType(), i));
+              w = w ? arith::MulFOp::create(b, l, w, tw).getResult() : tw;
+            }
+            Value v = toCt(tensor::ExtractOp::create(b, l, x, xi));
+            v = arith::SelectOp::create(b, l, valid, v, cf(0.0));
+            sum = arith::AddFOp::create(b, l, sum,
+                                        arith::MulFOp::create(b, l, w, v));
+          }
+          Value prod = arith::MulFOp::create(b, l, sum, toCt(args[0]));
+          if (hasMask) {
+            SmallVector<Value> mi{idx(0), gk};
+            mi.append(outIdx);
+            prod = arith::MulFOp::create(
+                b, l, prod, toCt(tensor::ExtractOp::create(b, l, mask, mi)));
+          }
+          Value acc = arith::AddFOp::create(b, l, toCt(args[1]), prod);
+          linalg::YieldOp::create(b, l, castScalar(b, l, acc, ct, elt));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateConvPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering>(tc, patterns.getContext());
+  patterns.add<ConvLowering, ConvTransposeLowering, DeformConvLowering>(
+      tc, patterns.getContext());
 }
 
 } // namespace kiln::tolinalg

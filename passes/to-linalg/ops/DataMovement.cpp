@@ -252,9 +252,9 @@ struct SliceLowering : OpConversionPattern<onnx::SliceOp> {
                      onnx::getConstantInts(op.getAxes()).has_value();
     bool constSteps = onnx::isNone(op.getSteps()) ||
                       onnx::getConstantInts(op.getSteps()).has_value();
-    if (!starts || !constAxes || !constSteps)
+    if (!starts || !ends || !constAxes || !constSteps)
       return lowerRuntimeSlice(op, adaptor, *xType, *type, rewriter);
-    if (!ends || starts->size() != ends->size())
+    if (starts->size() != ends->size())
       return rewriter.notifyMatchFailure(op, "starts/ends sizes differ");
     SmallVector<int64_t> axes, steps(starts->size(), 1);
     if (!onnx::isNone(op.getAxes())) {

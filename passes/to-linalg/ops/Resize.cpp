@@ -1,4 +1,4 @@
-//===- Resize.cpp - Resize (nearest, linear, cubic) -----------------------===//
+//===- Resize.cpp - Resize (nearest, linear, cubic, antialias) ------------===//
 //
 // One linalg.generic over the result. Every coordinate transformation mode
 // maps an output index x to an input coordinate a*x + b; a and b are
@@ -7,7 +7,9 @@
 // they are run-time inputs. The body computes the coordinate in f64 (as ONNX's
 // reference does), rounds it (nearest) or forms 2 (linear) or 4 (cubic) taps
 // per resized dim with clamped indices, and reads the input with
-// tensor.extract.
+// tensor.extract. With antialias (linear/cubic), a downscaled dim's filter is
+// stretched by 1 / scale (more taps, weights normalized to sum 1), as ONNX's
+// reference does.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
@@ -107,8 +109,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     int64_t rank = xType->getRank();
     if (type->getRank() != rank)
       return rewriter.notifyMatchFailure(op, "rank mismatch");
-    if (op.getAntialias())
-      return rewriter.notifyMatchFailure(op, "antialias is not supported");
+    bool antialias = op.getAntialias() != 0;
     StringRef mode = op.getMode();
     StringRef ctm = op.getCoordinateTransformationMode();
     StringRef nearestMode = op.getNearestMode();
@@ -117,6 +118,8 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     Type elt = type->getElementType();
     if (mode != "nearest" && !isa<FloatType>(elt))
       return rewriter.notifyMatchFailure(op, "interpolation needs floats");
+    if (antialias && mode == "nearest")
+      return rewriter.notifyMatchFailure(op, "antialias needs linear or cubic");
     // Axes the scales/sizes/roi refer to.
     SmallVector<int64_t> axes;
     if (auto a = op.getAxes()) {
@@ -141,6 +144,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
     SmallVector<F64> scales(rank, F64(1.0));
     std::optional<SmallVector<double>> given;
     Value scalesIn = adaptor.getScales(), sizesIn = adaptor.getSizes();
+    bool runtimeScales = false;
     bool hasScales = !onnx::isNone(op.getScales());
     if (hasScales)
       given = onnx::getConstantFloats(op.getScales());
@@ -150,6 +154,7 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       for (int64_t i = 0; i < na; ++i)
         scales[axes[i]] = (*given)[i];
     } else if (hasScales && isRankedVector(scalesIn, na)) {
+      runtimeScales = true;
       for (int64_t i = 0; i < na; ++i)
         scales[axes[i]] = fb.extract(scalesIn, i);
     } else if (!onnx::isNone(op.getSizes())) {
@@ -244,8 +249,35 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
       } else {
         return rewriter.notifyMatchFailure(op, "unknown coordinate mode");
       }
-      t.identity = t.a.isConst() && t.b.isConst() && t.a.c == 1.0 &&
-                   t.b.c == 0.0 && outInt == (int64_t)in;
+      // A dim of size 1 staying 1 reads its only element whatever the scale
+      // (the weights sum to 1) unless points outside extrapolate.
+      t.identity = (t.a.isConst() && t.b.isConst() && t.a.c == 1.0 &&
+                    t.b.c == 0.0 && outInt == (int64_t)in) ||
+                   (in == 1 && outInt == 1 && ctm != "tf_crop_and_resize");
+    }
+    // Antialias (downscaling) stretches the filter by 1 / scale: taps
+    // start..1-start around the coordinate. Their number comes from a lower
+    // bound of the scale (the scale itself when constant, else from the
+    // static sizes: the output size is floor or round of in * scale); taps
+    // beyond the true support get weight 0.
+    SmallVector<int64_t> aaStart(rank, 0);
+    if (antialias) {
+      double support = mode == "linear" ? 1.0 : 2.0;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (tr[d].identity)
+          continue;
+        double in = xType->getDimSize(d), out = type->getDimSize(d);
+        // Run-time scales give floor(in * scale) (exact for f32 scales),
+        // run-time sizes with a kept aspect ratio round it.
+        double lo = scales[d].isConst() ? scales[d].c
+                    : runtimeScales     ? out / in
+                                        : std::max(out - 0.5, 0.25) / in;
+        lo = lo > 0 ? std::min(lo, 1.0) : 1.0; // empty results: any
+        aaStart[d] = (int64_t)std::floor(-support / lo) + 1;
+        if (2 - 2 * aaStart[d] > 64)
+          return rewriter.notifyMatchFailure(
+              op, "antialias downscaling by more than 32x is not supported");
+      }
     }
     if (mode == "nearest" && nearestMode != "round_prefer_floor" &&
         nearestMode != "round_prefer_ceil" && nearestMode != "floor" &&
@@ -269,6 +301,81 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
         Value last = arith::ConstantIndexOp::create(b, l, n - 1);
         i = arith::MaxSIOp::create(b, l, i, zero);
         return arith::MinSIOp::create(b, l, i, last);
+      };
+      // Antialias taps x0 + i (i in [start, 1 - start]) with x0 = ceil(xo)
+      // - 1, weights f((i - ratio) * min(scale, 1)) normalized to sum 1
+      // (after dropping taps outside the input with exclude_outside).
+      auto antialiasTaps = [&](Value xo, F64 scale, int64_t start, int64_t n) {
+        F64Builder lb{b, l};
+        Value s = lb.val(lb.min(scale, 1.0));
+        Value x0 = arith::SubFOp::create(b, l, math::CeilOp::create(b, l, xo),
+                                         cf(1.0));
+        Value ratio = arith::SubFOp::create(b, l, xo, x0);
+        double A = cubicA;
+        SmallVector<Value> pos, w;
+        Value sum = cf(0.0);
+        for (int64_t i = start; i <= 1 - start; ++i) {
+          Value p = arith::AddFOp::create(b, l, x0, cf((double)i));
+          Value t = math::AbsFOp::create(
+              b, l,
+              arith::MulFOp::create(
+                  b, l, arith::SubFOp::create(b, l, cf((double)i), ratio), s));
+          Value wi;
+          auto lt = [&](Value u, double c) {
+            return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, u,
+                                         cf(c));
+          };
+          if (mode == "linear") {
+            wi = arith::MaximumFOp::create(
+                b, l, arith::SubFOp::create(b, l, cf(1.0), t), cf(0.0));
+          } else {
+            Value t2 = arith::MulFOp::create(b, l, t, t);
+            Value t3 = arith::MulFOp::create(b, l, t2, t);
+            // (A+2)t^3 - (A+3)t^2 + 1 for t <= 1
+            Value nearW = arith::AddFOp::create(
+                b, l,
+                arith::SubFOp::create(
+                    b, l, arith::MulFOp::create(b, l, cf(A + 2), t3),
+                    arith::MulFOp::create(b, l, cf(A + 3), t2)),
+                cf(1.0));
+            // A t^3 - 5A t^2 + 8A t - 4A for 1 < t < 2
+            Value farW = arith::SubFOp::create(
+                b, l,
+                arith::AddFOp::create(
+                    b, l,
+                    arith::SubFOp::create(
+                        b, l, arith::MulFOp::create(b, l, cf(A), t3),
+                        arith::MulFOp::create(b, l, cf(5 * A), t2)),
+                    arith::MulFOp::create(b, l, cf(8 * A), t)),
+                cf(4 * A));
+            Value isNear = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::OLE, t, cf(1.0));
+            wi = arith::SelectOp::create(
+                b, l, isNear, nearW,
+                arith::SelectOp::create(b, l, lt(t, 2.0), farW, cf(0.0)));
+          }
+          if (excludeOutside) {
+            Value in = arith::AndIOp::create(
+                b, l,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                      cf(0.0)),
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, p,
+                                      cf((double)(n - 1))));
+            wi = arith::SelectOp::create(b, l, in, wi, cf(0.0));
+          }
+          sum = arith::AddFOp::create(b, l, sum, wi);
+          pos.push_back(p);
+          w.push_back(wi);
+        }
+        // A sum of 0 (every tap excluded) divides by 1 instead.
+        Value zero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, sum,
+                                           cf(0.0));
+        sum = arith::SelectOp::create(b, l, zero, cf(1.0), sum);
+        SmallVector<std::pair<Value, Value>> result;
+        for (auto [p, wi] : llvm::zip(pos, w))
+          result.push_back(
+              {toIndex(p, n), arith::DivFOp::create(b, l, wi, sum)});
+        return result;
       };
       Value outside;
       // Taps per dim: (index, weight or null).
@@ -307,6 +414,10 @@ struct ResizeLowering : OpConversionPattern<onnx::ResizeOp> {
             r = math::CeilOp::create(b, l,
                                      arith::SubFOp::create(b, l, xo, cf(0.5)));
           taps[d].push_back({toIndex(r, n), Value()});
+          continue;
+        }
+        if (antialias) {
+          taps[d] = antialiasTaps(xo, scales[d], aaStart[d], n);
           continue;
         }
         Value x0 = math::FloorOp::create(b, l, xo);

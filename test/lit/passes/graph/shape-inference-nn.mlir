@@ -272,3 +272,41 @@ func.func @causal_conv_with_state(%x: tensor<2x4x8xf32>, %w: tensor<4x1x4xf32>, 
   %2:2 = "onnx.CausalConvWithState"(%y, %w2, %n, %p) : (tensor<?x4x?xf32>, tensor<4x1x3xf32>, none, tensor<2x4x2xf32>) -> (tensor<*xf32>, tensor<*xf32>)
   return %0#0, %0#1, %1#1, %2#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// CenterCropPad: the input's shape with the constant sizes on the axes; a
+// run-time shape leaves those dims unknown.
+// CHECK-LABEL: func.func @center_crop_pad_shapes(
+// CHECK-SAME: -> (tensor<10x9x3xf32>, tensor<?x?x3xf32>) {
+func.func @center_crop_pad_shapes(%x: tensor<20x8x3xf32>, %s: tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %c = "onnx.Constant"() {value = dense<[10, 9]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %0 = "onnx.CenterCropPad"(%x, %c) {axes = array<i64: 0, -2>} : (tensor<20x8x3xf32>, tensor<2xi64>) -> tensor<*xf32>
+  %1 = "onnx.CenterCropPad"(%x, %s) {axes = array<i64: 0, 1>} : (tensor<20x8x3xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Col2Im: [N, C, image_shape...] with C = input dim 1 / prod(block_shape).
+// CHECK-LABEL: func.func @col2im_shape(
+// CHECK-SAME: -> tensor<1x2x3x4x5xf32> {
+func.func @col2im_shape(%x: tensor<1x10x12xf32>) -> tensor<*xf32> {
+  %i = "onnx.Constant"() {value = dense<[3, 4, 5]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %b = "onnx.Constant"() {value = dense<[1, 1, 5]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %0 = "onnx.Col2Im"(%x, %i, %b) : (tensor<1x10x12xf32>, tensor<3xi64>, tensor<3xi64>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// AffineGrid: [N, D1..Dr, r] from size [N, C, D1..Dr]; N from theta when the
+// size is a run-time input.
+// CHECK-LABEL: func.func @affine_grid_shapes(
+// CHECK-SAME: -> (tensor<2x4x5x6x3xf32>, tensor<2x?x?x2xf32>) {
+func.func @affine_grid_shapes(%t3: tensor<2x3x4xf32>, %t2: tensor<2x2x3xf32>, %s: tensor<4xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %c = "onnx.Constant"() {value = dense<[2, 1, 4, 5, 6]> : tensor<5xi64>} : () -> tensor<5xi64>
+  %0 = "onnx.AffineGrid"(%t3, %c) : (tensor<2x3x4xf32>, tensor<5xi64>) -> tensor<*xf32>
+  %1 = "onnx.AffineGrid"(%t2, %s) : (tensor<2x2x3xf32>, tensor<4xi64>) -> tensor<*xf32>
+  return %0, %1 : tensor<*xf32>, tensor<*xf32>
+}

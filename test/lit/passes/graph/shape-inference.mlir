@@ -524,3 +524,33 @@ func.func @argmax(%x: tensor<2x3x4xf32>) -> (tensor<*xi64>, tensor<*xi64>) {
   %1 = "onnx.ArgMin"(%x) {axis = 1 : i64, keepdims = 0 : i64, select_last_index = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<*xi64>
   return %0, %1 : tensor<*xi64>, tensor<*xi64>
 }
+
+// -----
+
+// A static Slice of data whose shape depends on the run-time length added to
+// its starts (CenterCropPad's function body): the length must be the
+// result's sizes, so its other uses read those as a constant (the Pad
+// becomes static) and the Add reads it through an Identity the lowering
+// checks at run time.
+// CHECK-LABEL: func.func @assume_slice_length(
+// CHECK: "onnx.Pad"{{.*}} -> tensor<20x10x3xf32>
+// CHECK: %[[ID:.*]] = "onnx.Identity"(%arg1) {kiln.expected_message = "Slice: ends - starts must be the static result shape", kiln.expected_value = dense<[10, 7, 3]> : tensor<3xi64>}
+// CHECK: %[[E:.*]] = "onnx.Add"(%{{.*}}, %[[ID]])
+// CHECK: "onnx.Slice"(%{{.*}}, %{{.*}}, %[[E]], %{{.*}}, %{{.*}}) : (tensor<20x10x3xf32>, {{.*}}) -> tensor<10x7x3xf32>
+func.func @assume_slice_length(%x: tensor<20x10x3xf32>, %s: tensor<3xi64>) -> tensor<10x7x3xf32> {
+  %n = "onnx.None"() : () -> none
+  %two = "onnx.Constant"() {value = dense<2> : tensor<1xi64>} : () -> tensor<1xi64>
+  %xs = "onnx.Shape"(%x) : (tensor<20x10x3xf32>) -> tensor<3xi64>
+  %m = "onnx.Max"(%xs, %s) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %amount = "onnx.Sub"(%m, %xs) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %left = "onnx.Div"(%amount, %two) : (tensor<3xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %right = "onnx.Sub"(%amount, %left) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %pads = "onnx.Concat"(%left, %right) {axis = 0 : i64} : (tensor<3xi64>, tensor<3xi64>) -> tensor<6xi64>
+  %p = "onnx.Pad"(%x, %pads, %n, %n) {mode = "constant"} : (tensor<20x10x3xf32>, tensor<6xi64>, none, none) -> tensor<*xf32>
+  %ps = "onnx.Shape"(%p) : (tensor<*xf32>) -> tensor<3xi64>
+  %d = "onnx.Sub"(%ps, %s) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %st = "onnx.Div"(%d, %two) : (tensor<3xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %en = "onnx.Add"(%st, %s) : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %y = "onnx.Slice"(%p, %st, %en, %n, %n) : (tensor<*xf32>, tensor<3xi64>, tensor<3xi64>, none, none) -> tensor<10x7x3xf32>
+  return %y : tensor<10x7x3xf32>
+}

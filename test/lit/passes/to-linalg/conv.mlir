@@ -127,3 +127,24 @@ func.func @conv1d_f16_accumulates_in_f32(%x: tensor<1x2x8xf16>, %w: tensor<4x2x3
   %0 = "onnx.Conv"(%x, %w, %b) : (tensor<1x2x8xf16>, tensor<4x2x3xf16>, tensor<4xf16>) -> tensor<1x4x6xf16>
   return %0 : tensor<1x4x6xf16>
 }
+
+// -----
+
+// DeformConv, 2 offset groups, bias and mask: the bias fills the init, one
+// generic over (n, f, oh, ow, c, kh, kw) reads W through its indexing map
+// and the offsets (y, x), 4 bilinear taps of X (masked to 0 outside) and
+// the mask with tensor.extract.
+// CHECK-LABEL: func.func @deform_conv
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1xf32>) outs(%{{.*}} : tensor<1x1x2x2xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.*}} : tensor<1x2x2x2xf32>) outs(%{{.*}} : tensor<1x1x2x2xf32>)
+// CHECK: tensor.extract %{{.*}} : tensor<1x16x2x2xf32>
+// CHECK: math.floor
+// CHECK: tensor.extract %{{.*}} : tensor<1x16x2x2xf32>
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x2x3x3xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<1x8x2x2xf32>
+// CHECK: linalg.yield
+func.func @deform_conv(%x: tensor<1x2x3x3xf32>, %w: tensor<1x2x2x2xf32>, %o: tensor<1x16x2x2xf32>, %b: tensor<1xf32>, %m: tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = "onnx.DeformConv"(%x, %w, %o, %b, %m) {kernel_shape = array<i64: 2, 2>, offset_group = 2 : i64} : (tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<1x16x2x2xf32>, tensor<1xf32>, tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}

@@ -87,3 +87,45 @@ func.func @resize_runtime_roi(%x: tensor<1x1x4x4xf32>, %roi: tensor<8xf32>) -> t
   %0 = "onnx.Resize"(%x, %roi, %n, %sz) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize"} : (tensor<1x1x4x4xf32>, tensor<8xf32>, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Antialias linear downscaling with run-time scales: the size-1 dims stay
+// identities; dims 2 and 3 (4 -> 2, so scale >= 0.5) get the taps
+// ceil(x) - 1 + [-1, 2] of the filter stretched by 1 / min(scale, 1),
+// weights max(1 - |t|, 0) normalized by their sum: 4 x 4 reads.
+// CHECK-LABEL: func.func @resize_antialias_linear
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x2x2xf32>)
+// CHECK: arith.minimumf %{{.*}}, %{{.*}} : f64
+// CHECK: math.ceil
+// CHECK: math.absf
+// CHECK: arith.maximumf
+// CHECK: arith.divf
+// CHECK-COUNT-16: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+// CHECK-NOT: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+// CHECK: linalg.yield
+func.func @resize_antialias_linear(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> tensor<1x1x2x2xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Resize"(%x, %n, %s, %n) {antialias = 1 : i64, mode = "linear"} : (tensor<1x1x4x4xf32>, none, tensor<4xf32>, none) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Antialias cubic with constant sizes (scale 3/4 along dims 2, 3): 6 taps
+// per dim, Keys weights of |t| <= 1 and 1 < |t| < 2, 0 beyond.
+// CHECK-LABEL: func.func @resize_antialias_cubic
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x3x3xf32>)
+// CHECK: arith.cmpf ole
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK-COUNT-36: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+// CHECK-NOT: tensor.extract %{{.*}} : tensor<1x1x4x4xf32>
+func.func @resize_antialias_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
+  %n = "onnx.None"() : () -> none
+  %sz = "onnx.Constant"() {value = dense<[1, 1, 3, 3]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %0 = "onnx.Resize"(%x, %n, %n, %sz) {antialias = 1 : i64, mode = "cubic"} : (tensor<1x1x4x4xf32>, none, none, tensor<4xi64>) -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
