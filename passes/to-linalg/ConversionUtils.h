@@ -226,6 +226,8 @@ void populateGridSamplePatterns(mlir::TypeConverter &tc,
                                 mlir::RewritePatternSet &patterns);
 void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
+void populateFlexAttentionPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 

@@ -46,6 +46,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateLossPatterns(typeConverter, patterns);
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateFlexAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
