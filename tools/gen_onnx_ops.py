@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Generate the ODS definitions of the `onnx` dialect from ONNX's own schemas.
 
-One op per operator of the default domain (ai.onnx). Operands, results and
+One op per operator of the default domain (ai.onnx) and of the experimental
+ai.onnx.preview domain (whose op names do not clash with ai.onnx's; their
+rows in ONNXSchemaInfo.inc name the domain). Operands, results and
 attributes follow the newest schema version; attributes that only older
 versions had are kept as optional attributes (unless they became inputs, in
 which case the importer rewrites old nodes into the new form). Operand and
@@ -62,6 +64,8 @@ RESERVED = {"operands", "results", "attributes", "properties", "context",
 NONDETERMINISTIC = {"RandomNormal", "RandomNormalLike", "RandomUniform",
                     "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout"}
 CONTROL_FLOW = {"If", "Loop", "Scan"}
+# Domains besides the default one whose ops become onnx dialect ops.
+EXTRA_DOMAINS = {"ai.onnx.preview"}
 
 
 def ident(name):
@@ -169,9 +173,12 @@ def ods_attr(attr, optional_only):
 def collect():
     by_name = {}
     for s in defs.get_all_schemas_with_history():
-        if s.domain != "":
+        if s.domain != "" and s.domain not in EXTRA_DOMAINS:
             continue
         by_name.setdefault(s.name, []).append(s)
+    for name, v in by_name.items():
+        if len({s.domain for s in v}) != 1:
+            raise SystemExit("op %s is in several domains" % name)
     for v in by_name.values():
         v.sort(key=lambda s: s.since_version)
     return dict(sorted(by_name.items()))
@@ -236,7 +243,7 @@ def gen_op(name, versions):
             groups.setdefault(out.type_str, []).append(-(idx + 1))
 
     # Attributes: newest first, then ones only older versions had.
-    attrs, regions, seen = [], [], set()
+    attrs, regions, seen, optional_graphs = [], [], set(), []
     attr_rows = []
     # ODS getters are camel-cased: "K" and "k" would both give getK().
     taken = {ident(i.name).lower() for i in newest.inputs} | {
@@ -252,8 +259,12 @@ def gen_op(name, versions):
             kind = str(a.type).split(".")[-1]
             if a.type == A.GRAPH:
                 if not old:
-                    regions.append("SizedRegion<1>:$%s" % ident(an))
+                    # An optional graph attribute may leave its region empty.
+                    rt = "SizedRegion<1>" if a.required else "MaxSizedRegion<1>"
+                    regions.append("%s:$%s" % (rt, ident(an)))
                     attr_rows.append((an, ident(an), kind))
+                    if not a.required:
+                        optional_graphs.append(an)
                 continue
             if a.type == A.GRAPHS or a.type == A.SPARSE_TENSORS:
                 continue
@@ -276,7 +287,8 @@ def gen_op(name, versions):
     lines.append("}")
     lines.append("")
     group_list = [g for g in groups.values() if len(g) > 1]
-    return "\n".join(lines), vers, group_list, attr_rows, result_rows
+    return ("\n".join(lines), vers, group_list, attr_rows, result_rows,
+            optional_graphs)
 
 
 def main():
@@ -300,11 +312,20 @@ def main():
         "// KILN_ONNX_RESULT(OP, result, input with the same type constraint or -1,",
         "//                  \"the one element type allowed\" or \"\", Single|Optional|Variadic)",
         "// KILN_ONNX_INPUT(OP, input, Single|Optional|Variadic)",
+        "// KILN_ONNX_DOMAIN(OP, \"domain\") for ops outside ai.onnx",
+        "// KILN_ONNX_OPTIONAL_GRAPH(OP, \"onnx name\"): a graph attribute the node",
+        "//                  may leave out (its region is then empty)",
         "#ifndef KILN_ONNX_ATTR",
         "#define KILN_ONNX_ATTR(OP, NAME, MLIR_NAME, KIND)",
         "#endif",
         "#ifndef KILN_ONNX_RESULT",
         "#define KILN_ONNX_RESULT(OP, INDEX, SOURCE, FIXED, OPTION)",
+        "#endif",
+        "#ifndef KILN_ONNX_DOMAIN",
+        "#define KILN_ONNX_DOMAIN(OP, DOMAIN)",
+        "#endif",
+        "#ifndef KILN_ONNX_OPTIONAL_GRAPH",
+        "#define KILN_ONNX_OPTIONAL_GRAPH(OP, NAME)",
         "#endif",
         "#ifndef KILN_ONNX_INPUT",
         "#define KILN_ONNX_INPUT(OP, INDEX, OPTION)",
@@ -313,14 +334,19 @@ def main():
         "KILN_ONNX_MAX_IR_VERSION(%d)" % onnx.IR_VERSION,
     ]
     for name, versions in ops.items():
-        text, vers, groups, attr_rows, result_rows = gen_op(name, versions)
+        text, vers, groups, attr_rows, result_rows, optional_graphs = gen_op(
+            name, versions)
         td.append(text)
         flat = []
         for g in groups:
             flat += [str(x) for x in g] + ["kGroupEnd"]
         inc.append('KILN_ONNX_OP(%s, "%s", %s)' % (name, vers, ", ".join(flat + ["kListEnd"])))
+        if versions[-1].domain:
+            inc.append('KILN_ONNX_DOMAIN(%s, "%s")' % (name, versions[-1].domain))
         for an, mn, kind in attr_rows:
             inc.append('KILN_ONNX_ATTR(%s, "%s", "%s", %s)' % (name, an, mn, kind))
+        for an in optional_graphs:
+            inc.append('KILN_ONNX_OPTIONAL_GRAPH(%s, "%s")' % (name, an))
         for idx, inp in enumerate(versions[-1].inputs):
             inc.append('KILN_ONNX_INPUT(%s, %d, %s)' % (
                 name, idx, str(inp.option).split(".")[-1]))
@@ -332,6 +358,8 @@ def main():
     inc.append("#undef KILN_ONNX_ATTR")
     inc.append("#undef KILN_ONNX_RESULT")
     inc.append("#undef KILN_ONNX_INPUT")
+    inc.append("#undef KILN_ONNX_DOMAIN")
+    inc.append("#undef KILN_ONNX_OPTIONAL_GRAPH")
     inc.append("#undef KILN_ONNX_MAX_OPSET")
     inc.append("#undef KILN_ONNX_MAX_IR_VERSION")
     outs = {TD_OUT: "\n".join(td) + "\n", INC_OUT: "\n".join(inc) + "\n"}

@@ -73,6 +73,8 @@ std::optional<std::string> lookupAttr(llvm::StringRef opType,
 
 /// The graph attributes of `opType`, in the order of the op's regions.
 llvm::SmallVector<std::string> graphAttrNames(llvm::StringRef opType);
+/// Whether graph attribute `name` of `opType` may be left out.
+bool isOptionalGraphAttr(llvm::StringRef opType, llvm::StringRef name);
 
 } // namespace kiln::import
 

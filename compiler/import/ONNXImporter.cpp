@@ -132,6 +132,8 @@ private:
   std::string baseDir, fileName;
   const ImportOptions &options;
   int64_t opset = 0;
+  /// Opsets the model imports for the other domains Kiln knows ops of.
+  llvm::StringMap<int64_t> domainOpsets;
   int64_t nodeCounter = 0;
   SmallVector<llvm::StringMap<Value>> scopes;
   SmallVector<llvm::StringMap<const pb::TypeProto *>> declared;
@@ -516,23 +518,32 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
 llvm::Error Importer::importNode(pb::NodeProto &node) {
   ++nodeCounter;
   Location loc = nodeLoc(node);
-  const std::string &domain = node.domain();
-  if (!domain.empty() && domain != "ai.onnx")
+  StringRef domain = node.domain();
+  if (domain.empty())
+    domain = "ai.onnx";
+  if (domain != "ai.onnx" && domain != "ai.onnx.preview")
     return err(describe(node) + ": unsupported domain '" + domain +
-               "' (only ai.onnx operators are supported)");
+               "' (only ai.onnx and ai.onnx.preview operators are supported)");
   ArrayRef<int64_t> versions = onnx::schemaVersions(node.op_type());
-  if (versions.empty())
+  if (versions.empty() || onnx::schemaDomain(node.op_type()) != domain)
     return err(describe(node) + ": unsupported operator '" + node.op_type() +
-               "' (not an ai.onnx operator)");
-  if (opset == 0)
-    return err(describe(node) +
-               ": the model imports no ai.onnx opset for this operator");
-  int64_t version = onnx::schemaVersionFor(node.op_type(), opset);
+               "' (not an " + domain + " operator)");
+  int64_t domainOpset = domain == "ai.onnx" ? opset : 0;
+  if (domain != "ai.onnx") {
+    auto it = domainOpsets.find(domain);
+    if (it != domainOpsets.end())
+      domainOpset = it->second;
+  }
+  if (domainOpset == 0)
+    return err(describe(node) + ": the model imports no " + domain +
+               " opset for this operator");
+  int64_t version = onnx::schemaVersionFor(node.op_type(), domainOpset);
   if (!version)
     return err(describe(node) + ": " + node.op_type() +
-               " does not exist in opset " + llvm::Twine(opset) +
+               " does not exist in opset " + llvm::Twine(domainOpset) +
                " (introduced in opset " + llvm::Twine(versions.front()) + ")");
-  std::string desc = describe(node) + " [opset " + std::to_string(opset) + "]";
+  std::string desc =
+      describe(node) + " [opset " + std::to_string(domainOpset) + "]";
 
   NodeState n;
   n.opType = node.op_type();
@@ -673,6 +684,10 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
       for (const pb::AttributeProto *g : graphs)
         if (g->name() == gname)
           a = g;
+      if (!a && isOptionalGraphAttr(n.opType, gname)) {
+        regions.push_back(std::make_unique<Region>()); // stays empty
+        continue;
+      }
       if (!a)
         return err(desc + ": missing graph attribute '" + gname + "'");
       SmallVector<Type> fallback;
@@ -847,6 +862,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
     if (o.domain().empty() || o.domain() == "ai.onnx") {
       hasDefault = true;
       opset = o.version();
+    } else {
+      domainOpsets[o.domain()] = o.version();
     }
   }
   if (!hasDefault)

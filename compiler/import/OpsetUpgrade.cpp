@@ -38,6 +38,7 @@ enum class AttrKind {
 struct AttrInfo {
   std::string mlirName;
   AttrKind kind;
+  bool optionalGraph = false;
 };
 
 /// Attribute names and kinds per op, from the generated schema table.
@@ -49,6 +50,7 @@ const llvm::StringMap<llvm::StringMap<AttrInfo>> &attrTable() {
 #define KILN_ONNX_OP(NAME, VERS, ...) t[#NAME];
 #define KILN_ONNX_ATTR(OP, NAME, MLIR_NAME, KIND)                              \
   t[#OP][NAME] = AttrInfo{MLIR_NAME, AttrKind::KIND};
+#define KILN_ONNX_OPTIONAL_GRAPH(OP, NAME) t[#OP][NAME].optionalGraph = true;
 #include "dialects/onnx/ONNXSchemaInfo.inc"
     return t;
   }();
@@ -360,6 +362,14 @@ SmallVector<std::string> graphAttrNames(StringRef opType) {
       out.push_back(kv.first().str());
   llvm::sort(out);
   return out;
+}
+
+bool isOptionalGraphAttr(StringRef opType, StringRef name) {
+  auto it = attrTable().find(opType);
+  if (it == attrTable().end())
+    return false;
+  auto info = it->second.find(name);
+  return info != it->second.end() && info->second.optionalGraph;
 }
 
 } // namespace kiln::import

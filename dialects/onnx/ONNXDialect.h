@@ -34,6 +34,10 @@ llvm::ArrayRef<int64_t> schemaVersions(llvm::StringRef name);
 /// ai.onnx at `opset` (0 when the operator does not exist at that opset).
 int64_t schemaVersionFor(llvm::StringRef name, int64_t opset);
 
+/// The domain of operator `name`: "ai.onnx", or the experimental domain
+/// ("ai.onnx.preview") of the few ops generated from it.
+llvm::StringRef schemaDomain(llvm::StringRef name);
+
 /// Groups of values tied to one type constraint in the newest schema of
 /// `name`: operand i as i, result k as -(k+1).
 llvm::ArrayRef<llvm::SmallVector<int>> typeGroups(llvm::StringRef name);

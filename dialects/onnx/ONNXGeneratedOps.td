@@ -652,6 +652,19 @@ def ONNX_FlattenOp : ONNX_Op<"Flatten", [Pure]> {
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, I<4>, UI<4>, I<2>, UI<2>, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN, Complex<F32>, Complex<F64>, ONNX_StringType]>:$output);
 }
 
+def ONNX_FlexAttentionOp : ONNX_Op<"FlexAttention", [Pure]> {
+  let summary = "ONNX FlexAttention (versions 1)";
+  let arguments = (ins
+    TensorOf<[F32, F64, F16, BF16]>:$Q,
+    TensorOf<[F32, F64, F16, BF16]>:$K,
+    TensorOf<[F32, F64, F16, BF16]>:$V,
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<I64Attr>:$softmax_precision);
+  let results = (outs
+    TensorOf<[F32, F64, F16, BF16]>:$Y);
+  let regions = (region MaxSizedRegion<1>:$prob_mod, MaxSizedRegion<1>:$score_mod);
+}
+
 def ONNX_FloorOp : ONNX_Op<"Floor", [Pure]> {
   let summary = "ONNX Floor (versions 1, 6, 13)";
   let arguments = (ins

@@ -5,7 +5,9 @@
 // conversion builtins (__truncsfbf2 and the like) and LLVM never sees a
 // float8 operation. Rounding is to nearest, ties to even; out-of-range values
 // become infinity where the type has one, else NaN, else (float4) the
-// largest finite value.
+// largest finite value. arith.select of such values selects their bit
+// patterns: LLVM legalizes a select of an odd-length bf16 vector on x86 by
+// widening it through f32, which calls __truncsfbf2.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/codegen/Passes.h"
@@ -367,12 +369,33 @@ struct ExpandTruncFE8M0 : OpRewritePattern<arith::TruncFOp> {
   }
 };
 
+/// arith.select of bf16/float8/float4 values: a select of the bit patterns.
+struct ExpandSelect : OpRewritePattern<arith::SelectOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::SelectOp op,
+                                PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getFormat(getElementTypeOrSelf(type)))
+      return failure();
+    Location loc = op.getLoc();
+    Type intTy = withElement(
+        type, rewriter.getIntegerType(
+                  getElementTypeOrSelf(type).getIntOrFloatBitWidth()));
+    Value t = arith::BitcastOp::create(rewriter, loc, intTy, op.getTrueValue());
+    Value f =
+        arith::BitcastOp::create(rewriter, loc, intTy, op.getFalseValue());
+    Value sel = arith::SelectOp::create(rewriter, loc, op.getCondition(), t, f);
+    rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, sel);
+    return success();
+  }
+};
+
 struct ExpandSmallFloatsPass
     : kiln::impl::ExpandSmallFloatsPassBase<ExpandSmallFloatsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ExpandTruncF, ExpandExtF, ExpandExtFBF16, ExpandExtFE8M0,
-                 ExpandTruncFE8M0>(&getContext());
+                 ExpandTruncFE8M0, ExpandSelect>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // Not a pattern: folding the bitcast would bring the constant back.

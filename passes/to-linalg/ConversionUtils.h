@@ -265,6 +265,8 @@ void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateLinearAttentionPatterns(mlir::TypeConverter &tc,
                                      mlir::RewritePatternSet &patterns);
+void populateFlexAttentionPatterns(mlir::TypeConverter &tc,
+                                   mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
 void populateCausalConvPatterns(mlir::TypeConverter &tc,

@@ -49,6 +49,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateLinearAttentionPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateFlexAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
     kiln::tolinalg::populateCausalConvPatterns(typeConverter, patterns);
     kiln::tolinalg::populateTensorScatterPatterns(typeConverter, patterns);

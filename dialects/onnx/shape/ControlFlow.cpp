@@ -1,10 +1,12 @@
-//===- ControlFlow.cpp - shape inference: If, Loop, Scan ------------------===//
+//===- ControlFlow.cpp - shape inference: ops with subgraphs --------------===//
 //
 // If results are the join of what the two branches yield (what the taken
 // branch yields when the condition is a constant). Loop and Scan
 // bodies get their loop-carried argument types by a small fixpoint: assume
 // the initial types, infer the body, and keep the assumption only when the
 // body yields values that fit it (widening dims that change to dynamic).
+// FlexAttention's score_mod / prob_mod subgraphs see the static
+// (B, Hq, L, S) score shape the node implies.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/onnx/ShapeInference.h"
@@ -283,9 +285,46 @@ LogicalResult inferScan(ScanOp op) {
   return success();
 }
 
+/// FlexAttention: Y is (B, Hq, L, Ev); the modifier subgraphs' input gets
+/// the score shape (B, Hq, L, S) where it declares a compatible one.
+LogicalResult inferFlexAttention(FlexAttentionOp op) {
+  auto q = getShape(op.getQ()), k = getShape(op.getK()),
+       v = getShape(op.getV());
+  if (!q || !k || !v)
+    return success();
+  if (q->size() != 4 || k->size() != 4 || v->size() != 4)
+    return op.emitOpError("Q, K and V must be rank-4 tensors");
+  SmallVector<int64_t> scores = {(*q)[0], (*q)[1], (*q)[2], (*k)[2]};
+  for (Region *r : {&op.getScoreMod(), &op.getProbMod()}) {
+    if (r->empty() || r->front().getNumArguments() != 1)
+      continue;
+    BlockArgument arg = r->front().getArgument(0);
+    if (auto t = dyn_cast<RankedTensorType>(arg.getType())) {
+      if (t.getRank() != 4 || t.hasStaticShape())
+        continue;
+      SmallVector<int64_t> dims(t.getShape());
+      bool ok = true;
+      for (auto [d, s] : llvm::zip(dims, scores)) {
+        ok &= ShapedType::isDynamic(d) || ShapedType::isDynamic(s) || d == s;
+        if (ShapedType::isDynamic(d))
+          d = s;
+      }
+      if (ok)
+        arg.setType(RankedTensorType::get(dims, t.getElementType()));
+    } else {
+      refineArg(arg, scores);
+    }
+    if (!inferBody(*r))
+      return failure();
+  }
+  return setShape(op.getY(), {(*q)[0], (*q)[1], (*q)[2], (*v)[3]});
+}
+
 } // namespace
 
 std::optional<LogicalResult> inferControlFlowShapes(Operation *op) {
+  if (auto f = dyn_cast<FlexAttentionOp>(op))
+    return inferFlexAttention(f);
   if (auto i = dyn_cast<IfOp>(op))
     return inferIf(i);
   if (auto l = dyn_cast<LoopOp>(op))

@@ -3,7 +3,8 @@
 // 2-D products become linalg.matmul, batched ones linalg.batch_matmul after
 // broadcasting and collapsing the batch dims; the accumulator is a
 // zero-filled init (or the broadcast C of a Gemm). Integer products
-// accumulate in the result type.
+// accumulate in the result type; f16/bf16 MatMul products accumulate in f32
+// and round once (as numpy and ONNX Runtime do).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
@@ -87,6 +88,19 @@ FailureOr<Value> buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
 }
 
 namespace {
+/// Float tensor `x` with its elements converted (extf/truncf) to `elt`.
+Value convertFloats(OpBuilder &b, Location loc, Value x, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  bool ext = cast<FloatType>(elt).getWidth() >
+             cast<FloatType>(t.getElementType()).getWidth();
+  return createElementwise(
+      b, loc, x, RankedTensorType::get(t.getShape(), elt),
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        if (ext)
+          return arith::ExtFOp::create(nb, l, elt, a[0]);
+        return arith::TruncFOp::create(nb, l, elt, a[0]);
+      });
+}
 
 struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -99,10 +113,21 @@ struct MatMulLowering : OpConversionPattern<onnx::MatMulOp> {
     if (failed(getStaticType(rewriter, op, adaptor.getA().getType())) ||
         failed(getStaticType(rewriter, op, adaptor.getB().getType())))
       return failure();
-    FailureOr<Value> r = buildMatMul(rewriter, op.getLoc(), adaptor.getA(),
-                                     adaptor.getB(), *type);
+    Location loc = op.getLoc();
+    Value a = adaptor.getA(), bm = adaptor.getB();
+    RankedTensorType accType = *type;
+    auto fType = dyn_cast<FloatType>(type->getElementType());
+    if (fType && fType.getWidth() < 32) {
+      // 16-bit floats: an f32 accumulator, one rounding at the end.
+      accType = RankedTensorType::get(type->getShape(), rewriter.getF32Type());
+      a = convertFloats(rewriter, loc, a, accType.getElementType());
+      bm = convertFloats(rewriter, loc, bm, accType.getElementType());
+    }
+    FailureOr<Value> r = buildMatMul(rewriter, loc, a, bm, accType);
     if (failed(r))
       return rewriter.notifyMatchFailure(op, "incompatible matmul shapes");
+    if (accType != *type)
+      r = convertFloats(rewriter, loc, *r, type->getElementType());
     rewriter.replaceOp(op, *r);
     return success();
   }

@@ -69,3 +69,28 @@ func.func @e8m0(%x: f8E8M0FNU, %y: f32) -> (f32, f8E8M0FNU, f8E4M3FN) {
   %c = arith.constant 1.0 : f8E4M3FN
   return %0, %1, %c : f32, f8E8M0FNU, f8E4M3FN
 }
+
+// -----
+
+// A select of bf16 vectors selects the bit patterns (x86 would widen an odd
+// <6 x bfloat> select through f32 and call __truncsfbf2).
+// CHECK-LABEL: func.func @select_bf16_vector
+// CHECK: %[[A:.*]] = arith.bitcast %{{.*}} : vector<6xbf16> to vector<6xi16>
+// CHECK: %[[B:.*]] = arith.bitcast %{{.*}} : vector<6xbf16> to vector<6xi16>
+// CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[A]], %[[B]] : vector<6xi1>, vector<6xi16>
+// CHECK: arith.bitcast %[[S]] : vector<6xi16> to vector<6xbf16>
+func.func @select_bf16_vector(%c: vector<6xi1>, %x: vector<6xbf16>, %y: vector<6xbf16>) -> vector<6xbf16> {
+  %0 = arith.select %c, %x, %y : vector<6xi1>, vector<6xbf16>
+  return %0 : vector<6xbf16>
+}
+
+// -----
+
+// f16 and f32 selects stay as they are.
+// CHECK-LABEL: func.func @select_f16
+// CHECK-NOT: arith.bitcast
+// CHECK: arith.select %{{.*}} : f16
+func.func @select_f16(%c: i1, %x: f16, %y: f16) -> f16 {
+  %0 = arith.select %c, %x, %y : f16
+  return %0 : f16
+}
