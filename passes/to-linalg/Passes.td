@@ -34,7 +34,7 @@ def ConvertONNXToLinalgPass
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::scf::SCFDialect", "mlir::bufferization::BufferizationDialect",
-    "mlir::func::FuncDialect"
+    "mlir::func::FuncDialect", "mlir::cf::ControlFlowDialect"
   ];
 }
 

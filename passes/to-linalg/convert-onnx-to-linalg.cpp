@@ -47,6 +47,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateSignalPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);
@@ -73,7 +74,7 @@ struct ConvertONNXToLinalgPass
     target.addLegalOp<kiln::onnx::NoneOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           scf::SCFDialect,
+                           scf::SCFDialect, cf::ControlFlowDialect,
                            bufferization::BufferizationDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return typeConverter.isSignatureLegal(f.getFunctionType());
