@@ -1,6 +1,7 @@
 //===- ConversionUtils.cpp - shared pieces of the onnx lowerings ----------===//
 #include "passes/to-linalg/ConversionUtils.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -56,7 +57,8 @@ FailureOr<RankedTensorType> getStaticType(ConversionPatternRewriter &rewriter,
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t || !t.hasStaticShape())
     return rewriter.notifyMatchFailure(op, "needs static shapes");
-  return cast<RankedTensorType>(t.clone(convertElementType(t.getElementType())));
+  return cast<RankedTensorType>(
+      t.clone(convertElementType(t.getElementType())));
 }
 
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
@@ -203,7 +205,6 @@ Value castToE8M0(OpBuilder &b, Location l, Value v, Type fromOnnx,
   return arith::BitcastOp::create(b, l, b.getType<Float8E8M0FNUType>(), bits);
 }
 
-
 //===----------------------------------------------------------------------===//
 // Helpers of the MatMul/Conv/Pooling/DataMovement families.
 //===----------------------------------------------------------------------===//
@@ -217,12 +218,10 @@ getWindowAttr(std::optional<ArrayRef<int64_t>> attr, size_t n, int64_t dflt) {
   return SmallVector<int64_t>(attr->begin(), attr->end());
 }
 
-FailureOr<WindowPads>
-computeWindowPads(StringRef autoPad, ArrayRef<int64_t> inSpatial,
-                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                  ArrayRef<int64_t> dilations,
-                  std::optional<ArrayRef<int64_t>> pads,
-                  ArrayRef<int64_t> outSpatial) {
+FailureOr<WindowPads> computeWindowPads(
+    StringRef autoPad, ArrayRef<int64_t> inSpatial, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+    std::optional<ArrayRef<int64_t>> pads, ArrayRef<int64_t> outSpatial) {
   size_t n = inSpatial.size();
   if (kernel.size() != n || strides.size() != n || dilations.size() != n ||
       outSpatial.size() != n)
@@ -258,8 +257,8 @@ computeWindowPads(StringRef autoPad, ArrayRef<int64_t> inSpatial,
     if (r.begin[i] < 0 || r.end[i] < 0)
       return failure();
     // Every window of the output must lie in the padded input (ceil_mode).
-    int64_t need = (outSpatial[i] - 1) * strides[i] +
-                   (kernel[i] - 1) * dilations[i] + 1;
+    int64_t need =
+        (outSpatial[i] - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1;
     int64_t have = inSpatial[i] + r.begin[i] + r.end[i];
     if (need > have)
       r.end[i] += need - have;
@@ -601,6 +600,28 @@ Value createArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis,
         linalg::YieldOp::create(nb, l, ValueRange{v, i});
       });
   return generic.getResult(1);
+}
+
+static std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto s = nodeName(l); !s.empty())
+        return s;
+  if (auto callsite = dyn_cast<CallSiteLoc>(loc))
+    return nodeName(callsite.getCallee());
+  return "";
+}
+
+void emitRuntimeCheck(OpBuilder &b, Location loc, Operation *op, Value cond,
+                      const Twine &what) {
+  std::string name = nodeName(op->getLoc());
+  std::string msg =
+      (op->getName().stripDialect() +
+       (name.empty() ? Twine() : Twine(" node '") + name + "'") + ": " + what)
+          .str();
+  cf::AssertOp::create(b, loc, cond, msg);
 }
 
 } // namespace kiln::tolinalg

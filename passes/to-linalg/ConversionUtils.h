@@ -141,6 +141,13 @@ mlir::Value createArgReduction(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value input, int64_t axis, bool isMin,
                                bool selectLast, bool isUnsigned);
 
+/// cf.assert(cond, "<Op> node '<name>': <what>") ("<Op>: <what>" when the
+/// location names no node): checks a run-time value (a size, an axis)
+/// against what the lowering assumed from static shapes.
+void emitRuntimeCheck(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::Operation *op, mlir::Value cond,
+                      const llvm::Twine &what);
+
 // Pattern families (one file each under ops/).
 void populateConstantPatterns(mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
@@ -281,6 +288,8 @@ void populateImagePatterns(mlir::TypeConverter &tc,
                            mlir::RewritePatternSet &patterns);
 void populateRoiAlignPatterns(mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
+void populateSignalPatterns(mlir::TypeConverter &tc,
+                            mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

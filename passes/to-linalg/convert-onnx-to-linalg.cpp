@@ -57,6 +57,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateLinearAlgebraPatterns(typeConverter, patterns);
     kiln::tolinalg::populateImagePatterns(typeConverter, patterns);
     kiln::tolinalg::populateRoiAlignPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateSignalPatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

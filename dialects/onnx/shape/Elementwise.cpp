@@ -79,9 +79,52 @@ LogicalResult inferBroadcast(Operation *op) {
   return setShape(op->getResult(0), *out);
 }
 
+/// The value whose dim `fromEnd` (counted from the last, 1-based) unknown dim
+/// `fromEnd` of `v` provably equals: followed through same-shape ops and
+/// broadcasts where that dim comes from operands sharing one root (the others
+/// have 1 there or lack the dim). `v` itself when nothing is known.
+std::pair<Value, int64_t> unknownDimRoot(Value v, int64_t fromEnd,
+                                         int depth = 0) {
+  Operation *op = v.getDefiningOp();
+  if (!op || depth > 32 || !isa_and_nonnull<ONNXDialect>(op->getDialect()))
+    return {v, fromEnd};
+  auto dimOf = [&](Value x) -> std::optional<int64_t> {
+    auto s = getShape(x);
+    if (!s || (int64_t)s->size() < fromEnd)
+      return std::nullopt;
+    return (*s)[s->size() - fromEnd];
+  };
+  if (isSameShapeOp(op)) {
+    auto d = dimOf(op->getOperand(0));
+    if (d && ShapedType::isDynamic(*d))
+      return unknownDimRoot(op->getOperand(0), fromEnd, depth + 1);
+    return {v, fromEnd};
+  }
+  if (!isBroadcastOp(op) || isa<PReluOp>(op))
+    return {v, fromEnd};
+  std::optional<std::pair<Value, int64_t>> root;
+  for (Value in : op->getOperands()) {
+    if (isNone(in))
+      continue;
+    if (!getRank(in))
+      return {v, fromEnd};
+    auto d = dimOf(in);
+    if (!d || *d == 1)
+      continue;
+    if (!ShapedType::isDynamic(*d))
+      return {v, fromEnd};
+    auto r = unknownDimRoot(in, fromEnd, depth + 1);
+    if (root && *root != r)
+      return {v, fromEnd};
+    root = r;
+  }
+  return root ? *root : std::make_pair(v, fromEnd);
+}
+
 /// Broadcast backwards: a result dim 1 needs 1 in every operand; a known
 /// result dim d != 1 that no operand has statically (all known ones are 1 or
-/// absent) comes from the one operand whose dim there is unknown.
+/// absent) comes from the one operand whose dim there is unknown, or from
+/// all of them when their unknown dims are provably equal (one root).
 bool refineBroadcastOperands(Operation *op) {
   auto out = getShape(op->getResult(0));
   if (!out)
@@ -112,24 +155,32 @@ bool refineBroadcastOperands(Operation *op) {
       }
       continue;
     }
-    Value only;
-    bool ambiguous = false;
+    SmallVector<Value> unknown;
+    bool known = false;
     for (Value v : operands) {
       auto s = *getShape(v);
       int64_t j = i - (rank - (int64_t)s.size());
       if (j < 0 || s[j] == 1)
         continue;
-      if (!ShapedType::isDynamic(s[j]) || (only && only != v)) {
-        ambiguous = true;
+      if (!ShapedType::isDynamic(s[j])) {
+        known = true;
         break;
       }
-      only = v;
+      if (!llvm::is_contained(unknown, v))
+        unknown.push_back(v);
     }
-    if (ambiguous || !only)
+    if (known || unknown.empty())
       continue;
-    auto s = *getShape(only);
-    s[i - (rank - (int64_t)s.size())] = d;
-    changed |= refineValueShape(only, s);
+    auto root = unknownDimRoot(unknown[0], rank - i);
+    if (llvm::any_of(unknown, [&](Value v) {
+          return unknownDimRoot(v, rank - i) != root;
+        }))
+      continue;
+    for (Value v : unknown) {
+      auto s = *getShape(v);
+      s[i - (rank - (int64_t)s.size())] = d;
+      changed |= refineValueShape(v, s);
+    }
   }
   return changed;
 }

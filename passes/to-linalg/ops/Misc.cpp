@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 using namespace mlir;
 
 namespace kiln::tolinalg {
@@ -197,11 +199,14 @@ struct RangeLowering : OpConversionPattern<onnx::RangeOp> {
       return failure();
     if (type->getRank() != 1)
       return rewriter.notifyMatchFailure(op, "needs a 1-D result");
-    for (Value v : {adaptor.getStart(), adaptor.getDelta()}) {
+    for (Value v :
+         {adaptor.getStart(), adaptor.getLimit(), adaptor.getDelta()}) {
       auto t = dyn_cast<RankedTensorType>(v.getType());
-      if (!t || t.getNumElements() != 1 || t.getRank() > 1)
-        return rewriter.notifyMatchFailure(op, "start/delta must be scalars");
+      if (!t || !t.hasStaticShape() || t.getNumElements() != 1 ||
+          t.getRank() > 1)
+        return rewriter.notifyMatchFailure(op, "inputs must be scalars");
     }
+    checkLength(rewriter, op, adaptor, type->getDimSize(0));
     Value y = createElementwise(
         rewriter, op.getLoc(), {adaptor.getStart(), adaptor.getDelta()}, *type,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -218,6 +223,80 @@ struct RangeLowering : OpConversionPattern<onnx::RangeOp> {
         });
     rewriter.replaceOp(op, y);
     return success();
+  }
+
+  /// Asserts delta != 0 and max(ceil((limit - start) / delta), 0) == `n`
+  /// (numpy.arange's length; f64 for floats).
+  static void checkLength(OpBuilder &b, onnx::RangeOp op, OpAdaptor adaptor,
+                          int64_t n) {
+    Location loc = op.getLoc();
+    auto scalar = [&](Value t) -> Value {
+      auto type = cast<RankedTensorType>(t.getType());
+      SmallVector<Value> idx(type.getRank(),
+                             arith::ConstantIndexOp::create(b, loc, 0));
+      return tensor::ExtractOp::create(b, loc, t, idx);
+    };
+    Value start = scalar(adaptor.getStart()),
+          limit = scalar(adaptor.getLimit());
+    Value delta = scalar(adaptor.getDelta());
+    Type t = start.getType();
+    Type i64 = b.getI64Type();
+    Value count;
+    if (isa<FloatType>(t)) {
+      Type f64 = b.getF64Type();
+      auto ext = [&](Value v) -> Value {
+        return t == f64 ? v : arith::ExtFOp::create(b, loc, f64, v);
+      };
+      delta = ext(delta);
+      emitRuntimeCheck(b, loc, op,
+                       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                                             delta,
+                                             createScalar(b, loc, f64, 0)),
+                       "delta must not be 0");
+      Value q = math::CeilOp::create(
+          b, loc,
+          arith::DivFOp::create(
+              b, loc, arith::SubFOp::create(b, loc, ext(limit), ext(start)),
+              delta));
+      // Also 0 for NaN; clamped so that the conversion is defined.
+      q = arith::MaxNumFOp::create(b, loc, q, createScalar(b, loc, f64, 0));
+      q = arith::MinNumFOp::create(b, loc, q, createScalar(b, loc, f64, 1e18));
+      count = arith::FPToSIOp::create(b, loc, i64, q);
+    } else {
+      auto ext = [&](Value v) -> Value {
+        return t == i64 ? v : arith::ExtSIOp::create(b, loc, i64, v);
+      };
+      delta = ext(delta);
+      Value zero = createIntScalar(b, loc, i64, 0);
+      Value nonzero =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, delta, zero);
+      emitRuntimeCheck(b, loc, op, nonzero, "delta must not be 0");
+      Value safe = arith::SelectOp::create(b, loc, nonzero, delta,
+                                           createIntScalar(b, loc, i64, 1));
+      Value diff = arith::SubIOp::create(b, loc, ext(limit), ext(start));
+      // ceil(diff / delta): the truncated quotient, plus one when the
+      // remainder is non-zero and has the sign of delta.
+      Value q = arith::DivSIOp::create(b, loc, diff, safe);
+      Value rem = arith::RemSIOp::create(b, loc, diff, safe);
+      Value up = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero),
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rem,
+                                    zero),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, safe,
+                                    zero)));
+      q = arith::AddIOp::create(b, loc, q,
+                                arith::ExtUIOp::create(b, loc, i64, up));
+      count = arith::MaxSIOp::create(b, loc, q, zero);
+    }
+    emitRuntimeCheck(b, loc, op,
+                     arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           count,
+                                           createIntScalar(b, loc, i64, n)),
+                     "start, limit and delta must give " + Twine(n) +
+                         " elements (the declared output length)");
   }
 };
 

@@ -517,6 +517,53 @@ func.func @reduce_dynamic_axes_backward(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>
 
 // -----
 
+// Add(a, b) with both dims unknown: they provably share one root (a Range
+// through same-shape ops and broadcasts with scalars), so both take the
+// result's dim, and so does the Range (the expanded window functions).
+// CHECK-LABEL: func.func @shared_root_backward(
+// CHECK: "onnx.Range"{{.*}} -> tensor<10xf32>
+// CHECK: "onnx.Cos"{{.*}} -> tensor<10xf32>
+// CHECK: "onnx.Sin"{{.*}} -> tensor<10xf32>
+// CHECK: "onnx.Add"{{.*}} (tensor<10xf32>, tensor<10xf32>) -> tensor<10xf32>
+// CHECK: "onnx.Sub"{{.*}} (tensor<?xf32>, tensor<?xf32>) -> tensor<3xf32>
+func.func @shared_root_backward(%n: tensor<f32>, %k: tensor<f32>, %m: tensor<f32>) -> (tensor<10xf32>, tensor<3xf32>) {
+  %zero = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %r = "onnx.Range"(%zero, %n, %one) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<*xf32>
+  %s = "onnx.Mul"(%r, %n) : (tensor<*xf32>, tensor<f32>) -> tensor<*xf32>
+  %c = "onnx.Cos"(%s) : (tensor<*xf32>) -> tensor<*xf32>
+  %d = "onnx.Sin"(%r) : (tensor<*xf32>) -> tensor<*xf32>
+  %y = "onnx.Add"(%c, %d) : (tensor<*xf32>, tensor<*xf32>) -> tensor<10xf32>
+  // Two different Ranges: either could broadcast, nothing is refined.
+  %r1 = "onnx.Range"(%zero, %k, %one) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<*xf32>
+  %r2 = "onnx.Range"(%zero, %m, %one) : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<*xf32>
+  %z = "onnx.Sub"(%r1, %r2) : (tensor<*xf32>, tensor<*xf32>) -> tensor<3xf32>
+  return %y, %z : tensor<10xf32>, tensor<3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @signal_shapes(
+// CHECK-SAME: -> (tensor<2x5x3x2xf32>, tensor<2x8x3x1xf32>, tensor<?x?x?x2xf32>, tensor<1x8x5x2xf32>, tensor<9x8xf32>)
+func.func @signal_shapes(%x: tensor<2x8x3x1xf32>, %c: tensor<2x5x3x2xf32>, %a: tensor<i64>, %s: tensor<1x64x1xf32>, %w: tensor<8xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %none = onnx.None
+  %axis = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %step = "onnx.Constant"() {value = dense<8> : tensor<i64>} : () -> tensor<i64>
+  %0 = "onnx.DFT"(%x, %none, %axis) {onesided = 1 : i64} : (tensor<2x8x3x1xf32>, none, tensor<i64>) -> tensor<*xf32>
+  %1 = "onnx.DFT"(%c, %none, %axis) {inverse = 1 : i64, onesided = 1 : i64} : (tensor<2x5x3x2xf32>, none, tensor<i64>) -> tensor<*xf32>
+  // A run-time axis: any non-complex dim may be the transformed one.
+  %2 = "onnx.DFT"(%x, %none, %a) {onesided = 1 : i64} : (tensor<2x8x3x1xf32>, none, tensor<i64>) -> tensor<*xf32>
+  %3 = "onnx.STFT"(%s, %step, %w, %none) : (tensor<1x64x1xf32>, tensor<i64>, tensor<8xf32>, none) -> tensor<*xf32>
+  %m = "onnx.Constant"() {value = dense<8> : tensor<i32>} : () -> tensor<i32>
+  %d = "onnx.Constant"() {value = dense<16> : tensor<i32>} : () -> tensor<i32>
+  %r = "onnx.Constant"() {value = dense<8000> : tensor<i32>} : () -> tensor<i32>
+  %lo = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %4 = "onnx.MelWeightMatrix"(%m, %d, %r, %lo, %lo) : (tensor<i32>, tensor<i32>, tensor<i32>, tensor<f32>, tensor<f32>) -> tensor<*xf32>
+  return %0, %1, %2, %3, %4 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @argmax(
 // CHECK-SAME: -> (tensor<2x3x1xi64>, tensor<2x4xi64>) {
 func.func @argmax(%x: tensor<2x3x4xf32>) -> (tensor<*xi64>, tensor<*xi64>) {

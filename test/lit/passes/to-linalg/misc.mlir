@@ -89,6 +89,12 @@ func.func @eyelike(%x: tensor<3x4xf32>) -> tensor<3x4xi32> {
 // -----
 
 // CHECK-LABEL: func.func @range
+// The run-time start/limit/delta must give the declared length (numpy's
+// ceil((limit - start) / delta), in f64).
+// CHECK: cf.assert %{{.*}}, "Range: delta must not be 0"
+// CHECK: math.ceil
+// CHECK: arith.fptosi
+// CHECK: cf.assert %{{.*}}, "Range: start, limit and delta must give 4 elements (the declared output length)"
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<f32>, tensor<f32>) outs(%{{.*}} : tensor<4xf32>)
 // CHECK: linalg.index 0
 // CHECK: arith.sitofp
