@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Generate the ODS definitions of the `onnx` dialect from ONNX's own schemas.
 
-One op per operator of the default domain (ai.onnx). Operands, results and
+One op per operator of the default domain (ai.onnx) and of the classical-ML
+(ai.onnx.ml) and training (ai.onnx.preview.training) domains; their operator
+names do not clash, so all share the `onnx.` prefix. Operands, results and
 attributes follow the newest schema version; attributes that only older
 versions had are kept as optional attributes (unless they became inputs, in
 which case the importer rewrites old nodes into the new form). Operand and
@@ -166,11 +168,19 @@ def ods_attr(attr, optional_only):
     return "OptionalAttr<%s>" % base
 
 
+# Domains besides the default one whose operators the dialect has.
+DOMAINS = ("", "ai.onnx.ml", "ai.onnx.preview.training")
+
+
 def collect():
     by_name = {}
     for s in defs.get_all_schemas_with_history():
-        if s.domain != "":
+        if s.domain not in DOMAINS:
             continue
+        other = by_name.get(s.name)
+        if other and other[0].domain != s.domain:
+            raise SystemExit("operator %s exists in domains '%s' and '%s'"
+                             % (s.name, other[0].domain, s.domain))
         by_name.setdefault(s.name, []).append(s)
     for v in by_name.values():
         v.sort(key=lambda s: s.since_version)
@@ -265,7 +275,8 @@ def gen_op(name, versions):
     vers = ", ".join(str(s.since_version) for s in versions)
     traits_s = ", ".join(traits)
     lines.append('def ONNX_%sOp : ONNX_Op<"%s", [%s]> {' % (name, name, traits_s))
-    lines.append('  let summary = "ONNX %s (versions %s)";' % (name, vers))
+    dom = " (domain %s)" % newest.domain if newest.domain else ""
+    lines.append('  let summary = "ONNX %s (versions %s)%s";' % (name, vers, dom))
     args = operands + attrs
     lines.append("  let arguments = (ins%s);" % (
         "" if not args else "\n    " + ",\n    ".join(args)))
@@ -300,11 +311,15 @@ def main():
         "// KILN_ONNX_RESULT(OP, result, input with the same type constraint or -1,",
         "//                  \"the one element type allowed\" or \"\", Single|Optional|Variadic)",
         "// KILN_ONNX_INPUT(OP, input, Single|Optional|Variadic)",
+        "// KILN_ONNX_DOMAIN(OP, \"domain\"): only for ops outside ai.onnx",
         "#ifndef KILN_ONNX_ATTR",
         "#define KILN_ONNX_ATTR(OP, NAME, MLIR_NAME, KIND)",
         "#endif",
         "#ifndef KILN_ONNX_RESULT",
         "#define KILN_ONNX_RESULT(OP, INDEX, SOURCE, FIXED, OPTION)",
+        "#endif",
+        "#ifndef KILN_ONNX_DOMAIN",
+        "#define KILN_ONNX_DOMAIN(OP, DOMAIN)",
         "#endif",
         "#ifndef KILN_ONNX_INPUT",
         "#define KILN_ONNX_INPUT(OP, INDEX, OPTION)",
@@ -319,6 +334,8 @@ def main():
         for g in groups:
             flat += [str(x) for x in g] + ["kGroupEnd"]
         inc.append('KILN_ONNX_OP(%s, "%s", %s)' % (name, vers, ", ".join(flat + ["kListEnd"])))
+        if versions[-1].domain:
+            inc.append('KILN_ONNX_DOMAIN(%s, "%s")' % (name, versions[-1].domain))
         for an, mn, kind in attr_rows:
             inc.append('KILN_ONNX_ATTR(%s, "%s", "%s", %s)' % (name, an, mn, kind))
         for idx, inp in enumerate(versions[-1].inputs):
@@ -332,6 +349,7 @@ def main():
     inc.append("#undef KILN_ONNX_ATTR")
     inc.append("#undef KILN_ONNX_RESULT")
     inc.append("#undef KILN_ONNX_INPUT")
+    inc.append("#undef KILN_ONNX_DOMAIN")
     inc.append("#undef KILN_ONNX_MAX_OPSET")
     inc.append("#undef KILN_ONNX_MAX_IR_VERSION")
     outs = {TD_OUT: "\n".join(td) + "\n", INC_OUT: "\n".join(inc) + "\n"}

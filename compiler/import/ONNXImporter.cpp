@@ -111,6 +111,7 @@ private:
   std::string baseDir, fileName;
   const ImportOptions &options;
   int64_t opset = 0;
+  llvm::StringMap<int64_t> otherOpsets; // ai.onnx.ml, ...: imported versions
   int64_t nodeCounter = 0;
   SmallVector<llvm::StringMap<Value>> scopes;
   SmallVector<llvm::StringMap<const pb::TypeProto *>> declared;
@@ -399,6 +400,16 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
         elt = dtypeAttr("stash_type", b.getF32Type());
       } else if (op == "Dropout" && k == 1) {
         elt = b.getI1Type();
+      } else if (op == "LabelEncoder") {
+        // The values' type: values_tensor, values_int64s, values_floats or
+        // values_strings.
+        elt = tensorAttrElt("values_tensor");
+        if (!elt && n.attr("values_int64s"))
+          elt = b.getI64Type();
+        else if (!elt && n.attr("values_floats"))
+          elt = b.getF32Type();
+        else if (!elt && n.attr("values_strings"))
+          elt = onnx::StringType::get(ctx);
       } else if (op == "BitCast") {
         elt = dtypeAttr("to", nullptr);
       } else if (op == "HannWindow" || op == "HammingWindow" ||
@@ -492,23 +503,31 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
 llvm::Error Importer::importNode(pb::NodeProto &node) {
   ++nodeCounter;
   Location loc = nodeLoc(node);
-  const std::string &domain = node.domain();
-  if (!domain.empty() && domain != "ai.onnx")
+  StringRef domain = node.domain();
+  if (domain == "ai.onnx")
+    domain = "";
+  if (!domain.empty() && domain != "ai.onnx.ml" &&
+      domain != "ai.onnx.preview.training")
     return err(describe(node) + ": unsupported domain '" + domain +
-               "' (only ai.onnx operators are supported)");
+               "' (only ai.onnx, ai.onnx.ml and ai.onnx.preview.training "
+               "operators are supported)");
   ArrayRef<int64_t> versions = onnx::schemaVersions(node.op_type());
-  if (versions.empty())
+  if (versions.empty() || onnx::schemaDomain(node.op_type()) != domain)
     return err(describe(node) + ": unsupported operator '" + node.op_type() +
-               "' (not an ai.onnx operator)");
-  if (opset == 0)
-    return err(describe(node) +
-               ": the model imports no ai.onnx opset for this operator");
-  int64_t version = onnx::schemaVersionFor(node.op_type(), opset);
+               "' (not an " + (domain.empty() ? "ai.onnx" : domain) +
+               " operator)");
+  int64_t domainOpset = domain.empty() ? opset : otherOpsets.lookup(domain);
+  if (domainOpset == 0)
+    return err(describe(node) + ": the model imports no " +
+               (domain.empty() ? "ai.onnx" : domain) +
+               " opset for this operator");
+  int64_t version = onnx::schemaVersionFor(node.op_type(), domainOpset);
   if (!version)
     return err(describe(node) + ": " + node.op_type() +
-               " does not exist in opset " + llvm::Twine(opset) +
+               " does not exist in opset " + llvm::Twine(domainOpset) +
                " (introduced in opset " + llvm::Twine(versions.front()) + ")");
-  std::string desc = describe(node) + " [opset " + std::to_string(opset) + "]";
+  std::string desc =
+      describe(node) + " [opset " + std::to_string(domainOpset) + "]";
 
   NodeState n;
   n.opType = node.op_type();
@@ -749,6 +768,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run(pb::ModelProto &model) {
     if (o.domain().empty() || o.domain() == "ai.onnx") {
       hasDefault = true;
       opset = o.version();
+    } else {
+      otherOpsets[o.domain()] = o.version();
     }
   }
   if (!hasDefault)

@@ -48,12 +48,14 @@ constexpr int kListEnd = kGroupEnd + 1;
 struct SchemaTable {
   llvm::StringMap<llvm::SmallVector<int64_t, 8>> versions;
   llvm::StringMap<llvm::SmallVector<llvm::SmallVector<int>>> groups;
+  llvm::StringMap<llvm::StringRef> domains;
   SchemaTable() {
 #define KILN_ONNX_MAX_OPSET(N)
 #define KILN_ONNX_MAX_IR_VERSION(N)
 #define KILN_ONNX_OP(NAME, VERS, ...)                                          \
   add(#NAME, VERS);                                                            \
   addGroups(#NAME, {__VA_ARGS__});
+#define KILN_ONNX_DOMAIN(NAME, DOMAIN) domains[#NAME] = DOMAIN;
 #include "dialects/onnx/ONNXSchemaInfo.inc"
   }
   void addGroups(llvm::StringRef name, std::initializer_list<int> flat) {
@@ -107,6 +109,12 @@ llvm::ArrayRef<int64_t> kiln::onnx::schemaVersions(llvm::StringRef name) {
   if (it == t.end())
     return {};
   return it->second;
+}
+
+llvm::StringRef kiln::onnx::schemaDomain(llvm::StringRef name) {
+  const auto &t = schemaTable().domains;
+  auto it = t.find(name);
+  return it == t.end() ? llvm::StringRef() : it->second;
 }
 
 llvm::ArrayRef<llvm::SmallVector<int>>

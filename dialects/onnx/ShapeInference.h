@@ -121,6 +121,7 @@ std::optional<mlir::LogicalResult> inferTensorShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferNNShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferReductionShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferControlFlowShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferMLShapes(mlir::Operation *op);
 
 } // namespace kiln::onnx
 

@@ -228,6 +228,12 @@ void populateAttentionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::TypeConverter &tc,
                                  mlir::RewritePatternSet &patterns);
+void populateTrainingPatterns(mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
+void populateMLPatterns(mlir::TypeConverter &tc,
+                        mlir::RewritePatternSet &patterns);
+void populateTreeEnsemblePatterns(mlir::TypeConverter &tc,
+                                  mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

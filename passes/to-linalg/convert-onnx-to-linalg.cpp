@@ -47,6 +47,9 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateGridSamplePatterns(typeConverter, patterns);
     kiln::tolinalg::populateAttentionPatterns(typeConverter, patterns);
     kiln::tolinalg::populateControlFlowPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTrainingPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateMLPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTreeEnsemblePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -11,7 +11,7 @@ LogicalResult inferShapes(Operation *op) {
   using Family = std::optional<LogicalResult> (*)(Operation *);
   static const Family families[] = {
       inferElementwiseShapes, inferTensorShapes,      inferNNShapes,
-      inferReductionShapes,   inferControlFlowShapes,
+      inferReductionShapes,   inferControlFlowShapes, inferMLShapes,
   };
   for (Family family : families)
     if (std::optional<LogicalResult> r = family(op))
