@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Generate the ODS definitions of the `onnx` dialect from ONNX's own schemas.
 
-One op per operator of the default domain (ai.onnx) and of the experimental
-ai.onnx.preview domain (whose op names do not clash with ai.onnx's; their
-rows in ONNXSchemaInfo.inc name the domain). Operands, results and
+One op per operator of the default domain (ai.onnx), of the classical-ML
+(ai.onnx.ml) and training (ai.onnx.preview.training) domains and of the
+experimental ai.onnx.preview domain; their operator names do not clash, so
+all share the `onnx.` prefix (rows in ONNXSchemaInfo.inc name the domain of
+ops outside ai.onnx). Operands, results and
 attributes follow the newest schema version; attributes that only older
 versions had are kept as optional attributes (unless they became inputs, in
 which case the importer rewrites old nodes into the new form). Operand and
@@ -64,8 +66,6 @@ RESERVED = {"operands", "results", "attributes", "properties", "context",
 NONDETERMINISTIC = {"RandomNormal", "RandomNormalLike", "RandomUniform",
                     "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout"}
 CONTROL_FLOW = {"If", "Loop", "Scan"}
-# Domains besides the default one whose ops become onnx dialect ops.
-EXTRA_DOMAINS = {"ai.onnx.preview"}
 
 
 def ident(name):
@@ -170,11 +170,19 @@ def ods_attr(attr, optional_only):
     return "OptionalAttr<%s>" % base
 
 
+# Domains besides the default one whose operators the dialect has.
+DOMAINS = ("", "ai.onnx.ml", "ai.onnx.preview", "ai.onnx.preview.training")
+
+
 def collect():
     by_name = {}
     for s in defs.get_all_schemas_with_history():
-        if s.domain != "" and s.domain not in EXTRA_DOMAINS:
+        if s.domain not in DOMAINS:
             continue
+        other = by_name.get(s.name)
+        if other and other[0].domain != s.domain:
+            raise SystemExit("operator %s exists in domains '%s' and '%s'"
+                             % (s.name, other[0].domain, s.domain))
         by_name.setdefault(s.name, []).append(s)
     for name, v in by_name.items():
         if len({s.domain for s in v}) != 1:
@@ -276,7 +284,8 @@ def gen_op(name, versions):
     vers = ", ".join(str(s.since_version) for s in versions)
     traits_s = ", ".join(traits)
     lines.append('def ONNX_%sOp : ONNX_Op<"%s", [%s]> {' % (name, name, traits_s))
-    lines.append('  let summary = "ONNX %s (versions %s)";' % (name, vers))
+    dom = " (domain %s)" % newest.domain if newest.domain else ""
+    lines.append('  let summary = "ONNX %s (versions %s)%s";' % (name, vers, dom))
     args = operands + attrs
     lines.append("  let arguments = (ins%s);" % (
         "" if not args else "\n    " + ",\n    ".join(args)))

@@ -422,6 +422,16 @@ Importer::resultTypes(const pb::NodeProto &node, NodeState &n,
         elt = dtypeAttr("stash_type", b.getF32Type());
       } else if (op == "Dropout" && k == 1) {
         elt = b.getI1Type();
+      } else if (op == "LabelEncoder") {
+        // The values' type: values_tensor, values_int64s, values_floats or
+        // values_strings.
+        elt = tensorAttrElt("values_tensor");
+        if (!elt && n.attr("values_int64s"))
+          elt = b.getI64Type();
+        else if (!elt && n.attr("values_floats"))
+          elt = b.getF32Type();
+        else if (!elt && n.attr("values_strings"))
+          elt = onnx::StringType::get(ctx);
       } else if (op == "BitCast") {
         elt = dtypeAttr("to", nullptr);
       } else if (op == "HannWindow" || op == "HammingWindow" ||
@@ -521,9 +531,11 @@ llvm::Error Importer::importNode(pb::NodeProto &node) {
   StringRef domain = node.domain();
   if (domain.empty())
     domain = "ai.onnx";
-  if (domain != "ai.onnx" && domain != "ai.onnx.preview")
+  if (domain != "ai.onnx" && domain != "ai.onnx.ml" &&
+      domain != "ai.onnx.preview" && domain != "ai.onnx.preview.training")
     return err(describe(node) + ": unsupported domain '" + domain +
-               "' (only ai.onnx and ai.onnx.preview operators are supported)");
+               "' (only ai.onnx, ai.onnx.ml, ai.onnx.preview and "
+               "ai.onnx.preview.training operators are supported)");
   ArrayRef<int64_t> versions = onnx::schemaVersions(node.op_type());
   if (versions.empty() || onnx::schemaDomain(node.op_type()) != domain)
     return err(describe(node) + ": unsupported operator '" + node.op_type() +

@@ -26,16 +26,18 @@ namespace kiln::onnx {
 int64_t maxSupportedOpset();
 int64_t maxSupportedIRVersion();
 
-/// The versions at which the schema of ai.onnx operator `name` changed,
-/// ascending; empty when `name` is not an ai.onnx operator.
+/// The versions at which the schema of operator `name` changed, ascending
+/// (versions of the operator's own domain); empty when the dialect has no
+/// operator `name`.
 llvm::ArrayRef<int64_t> schemaVersions(llvm::StringRef name);
 
 /// The schema version that applies to operator `name` in a model importing
-/// ai.onnx at `opset` (0 when the operator does not exist at that opset).
+/// its domain at `opset` (0 when the operator does not exist at that opset).
 int64_t schemaVersionFor(llvm::StringRef name, int64_t opset);
 
-/// The domain of operator `name`: "ai.onnx", or the experimental domain
-/// ("ai.onnx.preview") of the few ops generated from it.
+/// The domain of operator `name`: "ai.onnx", or the domain of the ops
+/// generated from another one ("ai.onnx.ml", "ai.onnx.preview",
+/// "ai.onnx.preview.training").
 llvm::StringRef schemaDomain(llvm::StringRef name);
 
 /// Groups of values tied to one type constraint in the newest schema of

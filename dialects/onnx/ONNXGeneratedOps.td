@@ -29,6 +29,34 @@ def ONNX_AcoshOp : ONNX_Op<"Acosh", [Pure]> {
     TensorOf<[F32, F64, F16, BF16]>:$output);
 }
 
+def ONNX_AdagradOp : ONNX_Op<"Adagrad", [Pure]> {
+  let summary = "ONNX Adagrad (versions 1) (domain ai.onnx.preview.training)";
+  let arguments = (ins
+    TensorOf<[F32, F64]>:$R,
+    TensorOf<[I64]>:$T,
+    Variadic<TensorOf<[F32, F64]>>:$inputs,
+    DefaultValuedAttr<F32Attr, "0.0">:$decay_factor,
+    DefaultValuedAttr<F32Attr, "9.999999974752427e-07">:$epsilon,
+    DefaultValuedAttr<F32Attr, "0.0">:$norm_coefficient);
+  let results = (outs
+    Variadic<TensorOf<[F32, F64]>>:$outputs);
+}
+
+def ONNX_AdamOp : ONNX_Op<"Adam", [Pure]> {
+  let summary = "ONNX Adam (versions 1) (domain ai.onnx.preview.training)";
+  let arguments = (ins
+    TensorOf<[F32, F64]>:$R,
+    TensorOf<[I64]>:$T,
+    Variadic<TensorOf<[F32, F64]>>:$inputs,
+    DefaultValuedAttr<F32Attr, "0.8999999761581421">:$alpha,
+    DefaultValuedAttr<F32Attr, "0.9990000128746033">:$beta,
+    DefaultValuedAttr<F32Attr, "9.999999974752427e-07">:$epsilon,
+    DefaultValuedAttr<F32Attr, "0.0">:$norm_coefficient,
+    DefaultValuedAttr<F32Attr, "0.0">:$norm_coefficient_post);
+  let results = (outs
+    Variadic<TensorOf<[F32, F64]>>:$outputs);
+}
+
 def ONNX_AddOp : ONNX_Op<"Add", [Pure]> {
   let summary = "ONNX Add (versions 1, 6, 7, 13, 14)";
   let arguments = (ins
@@ -82,6 +110,15 @@ def ONNX_ArgMinOp : ONNX_Op<"ArgMin", [Pure]> {
     DefaultValuedAttr<I64Attr, "0">:$select_last_index);
   let results = (outs
     TensorOf<[I64]>:$reduced);
+}
+
+def ONNX_ArrayFeatureExtractorOp : ONNX_Op<"ArrayFeatureExtractor", [Pure]> {
+  let summary = "ONNX ArrayFeatureExtractor (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64, ONNX_StringType]>:$X,
+    TensorOf<[I64]>:$Y);
+  let results = (outs
+    TensorOf<[F32, F64, I32, I64, ONNX_StringType]>:$Z);
 }
 
 def ONNX_AsinOp : ONNX_Op<"Asin", [Pure]> {
@@ -187,6 +224,15 @@ def ONNX_BernoulliOp : ONNX_Op<"Bernoulli", []> {
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>:$output);
 }
 
+def ONNX_BinarizerOp : ONNX_Op<"Binarizer", [Pure]> {
+  let summary = "ONNX Binarizer (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    DefaultValuedAttr<F32Attr, "0.0">:$threshold);
+  let results = (outs
+    TensorOf<[F32, F64, I32, I64]>:$Y);
+}
+
 def ONNX_BitCastOp : ONNX_Op<"BitCast", [Pure]> {
   let summary = "ONNX BitCast (versions 26)";
   let arguments = (ins
@@ -271,6 +317,29 @@ def ONNX_CastLikeOp : ONNX_Op<"CastLike", [Pure]> {
     DefaultValuedAttr<I64Attr, "1">:$saturate);
   let results = (outs
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, I<4>, UI<4>, I<2>, UI<2>, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN, ONNX_StringType]>:$output);
+}
+
+def ONNX_CastMapOp : ONNX_Op<"CastMap", [Pure]> {
+  let summary = "ONNX CastMap (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    AnyType:$X,
+    DefaultValuedStrAttr<StrAttr, "TO_FLOAT">:$cast_to,
+    DefaultValuedStrAttr<StrAttr, "DENSE">:$map_form,
+    DefaultValuedAttr<I64Attr, "1">:$max_map);
+  let results = (outs
+    TensorOf<[F32, I64, ONNX_StringType]>:$Y);
+}
+
+def ONNX_CategoryMapperOp : ONNX_Op<"CategoryMapper", [Pure]> {
+  let summary = "ONNX CategoryMapper (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[I64, ONNX_StringType]>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$cats_int64s,
+    OptionalAttr<StrArrayAttr>:$cats_strings,
+    DefaultValuedAttr<I64Attr, "-1">:$default_int64,
+    DefaultValuedStrAttr<StrAttr, "_Unused">:$default_string);
+  let results = (outs
+    TensorOf<[I64, ONNX_StringType]>:$Y);
 }
 
 def ONNX_CausalConvWithStateOp : ONNX_Op<"CausalConvWithState", [Pure]> {
@@ -541,6 +610,16 @@ def ONNX_DetOp : ONNX_Op<"Det", [Pure]> {
     TensorOf<[F32, F64, F16, BF16]>:$Y);
 }
 
+def ONNX_DictVectorizerOp : ONNX_Op<"DictVectorizer", [Pure]> {
+  let summary = "ONNX DictVectorizer (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    AnyType:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$int64_vocabulary,
+    OptionalAttr<StrArrayAttr>:$string_vocabulary);
+  let results = (outs
+    TensorOf<[F32, F64, I64, ONNX_StringType]>:$Y);
+}
+
 def ONNX_DivOp : ONNX_Op<"Div", [Pure]> {
   let summary = "ONNX Div (versions 1, 6, 7, 13, 14)";
   let arguments = (ins
@@ -643,6 +722,15 @@ def ONNX_EyeLikeOp : ONNX_Op<"EyeLike", [Pure]> {
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>:$output);
 }
 
+def ONNX_FeatureVectorizerOp : ONNX_Op<"FeatureVectorizer", [Pure]> {
+  let summary = "ONNX FeatureVectorizer (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    Variadic<TensorOf<[F32, F64, I32, I64]>>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$inputdimensions);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
+}
+
 def ONNX_FlattenOp : ONNX_Op<"Flatten", [Pure]> {
   let summary = "ONNX Flatten (versions 1, 9, 11, 13, 21, 23, 24, 25)";
   let arguments = (ins
@@ -653,7 +741,7 @@ def ONNX_FlattenOp : ONNX_Op<"Flatten", [Pure]> {
 }
 
 def ONNX_FlexAttentionOp : ONNX_Op<"FlexAttention", [Pure]> {
-  let summary = "ONNX FlexAttention (versions 1)";
+  let summary = "ONNX FlexAttention (versions 1) (domain ai.onnx.preview)";
   let arguments = (ins
     TensorOf<[F32, F64, F16, BF16]>:$Q,
     TensorOf<[F32, F64, F16, BF16]>:$K,
@@ -776,6 +864,17 @@ def ONNX_GlobalMaxPoolOp : ONNX_Op<"GlobalMaxPool", [Pure]> {
     TensorOf<[F32, F64, F16, BF16]>:$Y);
 }
 
+def ONNX_GradientOp : ONNX_Op<"Gradient", [Pure]> {
+  let summary = "ONNX Gradient (versions 1) (domain ai.onnx.preview.training)";
+  let arguments = (ins
+    Variadic<TensorOf<[F32, F64, F16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, Complex<F32>, Complex<F64>, ONNX_StringType]>>:$Inputs,
+    StrArrayAttr:$xs,
+    StrAttr:$y,
+    OptionalAttr<StrArrayAttr>:$zs);
+  let results = (outs
+    Variadic<TensorOf<[F32, F64, F16]>>:$Outputs);
+}
+
 def ONNX_GreaterOp : ONNX_Op<"Greater", [Pure]> {
   let summary = "ONNX Greater (versions 1, 7, 9, 13)";
   let arguments = (ins
@@ -895,6 +994,18 @@ def ONNX_ImageDecoderOp : ONNX_Op<"ImageDecoder", [Pure]> {
     TensorOf<[UI8]>:$image);
 }
 
+def ONNX_ImputerOp : ONNX_Op<"Imputer", [Pure]> {
+  let summary = "ONNX Imputer (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseF32ArrayAttr>:$imputed_value_floats,
+    OptionalAttr<DenseI64ArrayAttr>:$imputed_value_int64s,
+    DefaultValuedAttr<F32Attr, "0.0">:$replaced_value_float,
+    DefaultValuedAttr<I64Attr, "0">:$replaced_value_int64);
+  let results = (outs
+    TensorOf<[F32, F64, I32, I64]>:$Y);
+}
+
 def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [Pure]> {
   let summary = "ONNX InstanceNormalization (versions 1, 6, 22)";
   let arguments = (ins
@@ -963,6 +1074,27 @@ def ONNX_LSTMOp : ONNX_Op<"LSTM", [Pure]> {
     AnyTypeOf<[TensorOf<[F32, F64, F16, BF16]>, NoneType]>:$Y_c);
 }
 
+def ONNX_LabelEncoderOp : ONNX_Op<"LabelEncoder", [Pure]> {
+  let summary = "ONNX LabelEncoder (versions 1, 2, 4) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I16, I32, I64, ONNX_StringType]>:$X,
+    DefaultValuedAttr<F32Attr, "-0.0">:$default_float,
+    DefaultValuedAttr<I64Attr, "-1">:$default_int64,
+    DefaultValuedStrAttr<StrAttr, "_Unused">:$default_string,
+    OptionalAttr<ElementsAttr>:$default_tensor,
+    OptionalAttr<DenseF32ArrayAttr>:$keys_floats,
+    OptionalAttr<DenseI64ArrayAttr>:$keys_int64s,
+    OptionalAttr<StrArrayAttr>:$keys_strings,
+    OptionalAttr<ElementsAttr>:$keys_tensor,
+    OptionalAttr<DenseF32ArrayAttr>:$values_floats,
+    OptionalAttr<DenseI64ArrayAttr>:$values_int64s,
+    OptionalAttr<StrArrayAttr>:$values_strings,
+    OptionalAttr<ElementsAttr>:$values_tensor,
+    OptionalAttr<StrArrayAttr>:$classes_strings);
+  let results = (outs
+    TensorOf<[F32, F64, I16, I32, I64, ONNX_StringType]>:$Y);
+}
+
 def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization", [Pure]> {
   let summary = "ONNX LayerNormalization (versions 17)";
   let arguments = (ins
@@ -1025,6 +1157,33 @@ def ONNX_LinearAttentionOp : ONNX_Op<"LinearAttention", [Pure]> {
   let results = (outs
     TensorOf<[F32, F16, BF16]>:$output,
     TensorOf<[F32, F16, BF16]>:$present_state);
+}
+
+def ONNX_LinearClassifierOp : ONNX_Op<"LinearClassifier", [Pure]> {
+  let summary = "ONNX LinearClassifier (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$classlabels_ints,
+    OptionalAttr<StrArrayAttr>:$classlabels_strings,
+    DenseF32ArrayAttr:$coefficients,
+    OptionalAttr<DenseF32ArrayAttr>:$intercepts,
+    DefaultValuedAttr<I64Attr, "0">:$multi_class,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform);
+  let results = (outs
+    TensorOf<[I64, ONNX_StringType]>:$Y,
+    TensorOf<[F32]>:$Z);
+}
+
+def ONNX_LinearRegressorOp : ONNX_Op<"LinearRegressor", [Pure]> {
+  let summary = "ONNX LinearRegressor (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseF32ArrayAttr>:$coefficients,
+    OptionalAttr<DenseF32ArrayAttr>:$intercepts,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform,
+    DefaultValuedAttr<I64Attr, "1">:$targets);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
 }
 
 def ONNX_LogOp : ONNX_Op<"Log", [Pure]> {
@@ -1208,6 +1367,20 @@ def ONNX_ModOp : ONNX_Op<"Mod", [Pure]> {
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>:$C);
 }
 
+def ONNX_MomentumOp : ONNX_Op<"Momentum", [Pure]> {
+  let summary = "ONNX Momentum (versions 1) (domain ai.onnx.preview.training)";
+  let arguments = (ins
+    TensorOf<[F32, F64]>:$R,
+    TensorOf<[I64]>:$T,
+    Variadic<TensorOf<[F32, F64]>>:$inputs,
+    F32Attr:$alpha,
+    F32Attr:$beta,
+    StrAttr:$mode,
+    F32Attr:$norm_coefficient);
+  let results = (outs
+    Variadic<TensorOf<[F32, F64]>>:$outputs);
+}
+
 def ONNX_MulOp : ONNX_Op<"Mul", [Pure]> {
   let summary = "ONNX Mul (versions 1, 6, 7, 13, 14)";
   let arguments = (ins
@@ -1273,6 +1446,15 @@ def ONNX_NonZeroOp : ONNX_Op<"NonZero", [Pure]> {
     TensorOf<[I64]>:$Y);
 }
 
+def ONNX_NormalizerOp : ONNX_Op<"Normalizer", [Pure]> {
+  let summary = "ONNX Normalizer (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    DefaultValuedStrAttr<StrAttr, "MAX">:$norm);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
+}
+
 def ONNX_NotOp : ONNX_Op<"Not", [Pure]> {
   let summary = "ONNX Not (versions 1)";
   let arguments = (ins
@@ -1290,6 +1472,17 @@ def ONNX_OneHotOp : ONNX_Op<"OneHot", [Pure]> {
     DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, Complex<F32>, Complex<F64>, ONNX_StringType]>:$output);
+}
+
+def ONNX_OneHotEncoderOp : ONNX_Op<"OneHotEncoder", [Pure]> {
+  let summary = "ONNX OneHotEncoder (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64, ONNX_StringType]>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$cats_int64s,
+    OptionalAttr<StrArrayAttr>:$cats_strings,
+    DefaultValuedAttr<I64Attr, "1">:$zeros);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
 }
 
 def ONNX_OptionalOp : ONNX_Op<"Optional", [Pure]> {
@@ -1737,6 +1930,52 @@ def ONNX_STFTOp : ONNX_Op<"STFT", [Pure]> {
     TensorOf<[F32, F64, F16, BF16]>:$output);
 }
 
+def ONNX_SVMClassifierOp : ONNX_Op<"SVMClassifier", [Pure]> {
+  let summary = "ONNX SVMClassifier (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$classlabels_ints,
+    OptionalAttr<StrArrayAttr>:$classlabels_strings,
+    OptionalAttr<DenseF32ArrayAttr>:$coefficients,
+    OptionalAttr<DenseF32ArrayAttr>:$kernel_params,
+    DefaultValuedStrAttr<StrAttr, "LINEAR">:$kernel_type,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform,
+    OptionalAttr<DenseF32ArrayAttr>:$prob_a,
+    OptionalAttr<DenseF32ArrayAttr>:$prob_b,
+    OptionalAttr<DenseF32ArrayAttr>:$rho,
+    OptionalAttr<DenseF32ArrayAttr>:$support_vectors,
+    OptionalAttr<DenseI64ArrayAttr>:$vectors_per_class);
+  let results = (outs
+    TensorOf<[I64, ONNX_StringType]>:$Y,
+    TensorOf<[F32]>:$Z);
+}
+
+def ONNX_SVMRegressorOp : ONNX_Op<"SVMRegressor", [Pure]> {
+  let summary = "ONNX SVMRegressor (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseF32ArrayAttr>:$coefficients,
+    OptionalAttr<DenseF32ArrayAttr>:$kernel_params,
+    DefaultValuedStrAttr<StrAttr, "LINEAR">:$kernel_type,
+    DefaultValuedAttr<I64Attr, "0">:$n_supports,
+    DefaultValuedAttr<I64Attr, "0">:$one_class,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform,
+    OptionalAttr<DenseF32ArrayAttr>:$rho,
+    OptionalAttr<DenseF32ArrayAttr>:$support_vectors);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
+}
+
+def ONNX_ScalerOp : ONNX_Op<"Scaler", [Pure]> {
+  let summary = "ONNX Scaler (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseF32ArrayAttr>:$offset,
+    OptionalAttr<DenseF32ArrayAttr>:$scale);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
+}
+
 def ONNX_ScanOp : ONNX_Op<"Scan", [RecursiveMemoryEffects]> {
   let summary = "ONNX Scan (versions 8, 9, 11, 16, 19, 21, 23, 24, 25)";
   let arguments = (ins
@@ -2178,6 +2417,89 @@ def ONNX_TransposeOp : ONNX_Op<"Transpose", [Pure]> {
     TensorOf<[F32, F64, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1, I<4>, UI<4>, I<2>, UI<2>, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN, Complex<F32>, Complex<F64>, ONNX_StringType]>:$transposed);
 }
 
+def ONNX_TreeEnsembleOp : ONNX_Op<"TreeEnsemble", [Pure]> {
+  let summary = "ONNX TreeEnsemble (versions 5) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, F16]>:$X,
+    DefaultValuedAttr<I64Attr, "1">:$aggregate_function,
+    DenseI64ArrayAttr:$leaf_targetids,
+    ElementsAttr:$leaf_weights,
+    OptionalAttr<ElementsAttr>:$membership_values,
+    OptionalAttr<I64Attr>:$n_targets,
+    DenseI64ArrayAttr:$nodes_falseleafs,
+    DenseI64ArrayAttr:$nodes_falsenodeids,
+    DenseI64ArrayAttr:$nodes_featureids,
+    OptionalAttr<ElementsAttr>:$nodes_hitrates,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_missing_value_tracks_true,
+    ElementsAttr:$nodes_modes,
+    ElementsAttr:$nodes_splits,
+    DenseI64ArrayAttr:$nodes_trueleafs,
+    DenseI64ArrayAttr:$nodes_truenodeids,
+    DefaultValuedAttr<I64Attr, "0">:$post_transform,
+    DenseI64ArrayAttr:$tree_roots);
+  let results = (outs
+    TensorOf<[F32, F64, F16]>:$Y);
+}
+
+def ONNX_TreeEnsembleClassifierOp : ONNX_Op<"TreeEnsembleClassifier", [Pure]> {
+  let summary = "ONNX TreeEnsembleClassifier (versions 1, 3, 5) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    OptionalAttr<DenseF32ArrayAttr>:$base_values,
+    OptionalAttr<ElementsAttr>:$base_values_as_tensor,
+    OptionalAttr<DenseI64ArrayAttr>:$class_ids,
+    OptionalAttr<DenseI64ArrayAttr>:$class_nodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$class_treeids,
+    OptionalAttr<DenseF32ArrayAttr>:$class_weights,
+    OptionalAttr<ElementsAttr>:$class_weights_as_tensor,
+    OptionalAttr<DenseI64ArrayAttr>:$classlabels_int64s,
+    OptionalAttr<StrArrayAttr>:$classlabels_strings,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_falsenodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_featureids,
+    OptionalAttr<DenseF32ArrayAttr>:$nodes_hitrates,
+    OptionalAttr<ElementsAttr>:$nodes_hitrates_as_tensor,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_missing_value_tracks_true,
+    OptionalAttr<StrArrayAttr>:$nodes_modes,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_nodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_treeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_truenodeids,
+    OptionalAttr<DenseF32ArrayAttr>:$nodes_values,
+    OptionalAttr<ElementsAttr>:$nodes_values_as_tensor,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform);
+  let results = (outs
+    TensorOf<[I64, ONNX_StringType]>:$Y,
+    TensorOf<[F32]>:$Z);
+}
+
+def ONNX_TreeEnsembleRegressorOp : ONNX_Op<"TreeEnsembleRegressor", [Pure]> {
+  let summary = "ONNX TreeEnsembleRegressor (versions 1, 3, 5) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32, F64, I32, I64]>:$X,
+    DefaultValuedStrAttr<StrAttr, "SUM">:$aggregate_function,
+    OptionalAttr<DenseF32ArrayAttr>:$base_values,
+    OptionalAttr<ElementsAttr>:$base_values_as_tensor,
+    OptionalAttr<I64Attr>:$n_targets,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_falsenodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_featureids,
+    OptionalAttr<DenseF32ArrayAttr>:$nodes_hitrates,
+    OptionalAttr<ElementsAttr>:$nodes_hitrates_as_tensor,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_missing_value_tracks_true,
+    OptionalAttr<StrArrayAttr>:$nodes_modes,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_nodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_treeids,
+    OptionalAttr<DenseI64ArrayAttr>:$nodes_truenodeids,
+    OptionalAttr<DenseF32ArrayAttr>:$nodes_values,
+    OptionalAttr<ElementsAttr>:$nodes_values_as_tensor,
+    DefaultValuedStrAttr<StrAttr, "NONE">:$post_transform,
+    OptionalAttr<DenseI64ArrayAttr>:$target_ids,
+    OptionalAttr<DenseI64ArrayAttr>:$target_nodeids,
+    OptionalAttr<DenseI64ArrayAttr>:$target_treeids,
+    OptionalAttr<DenseF32ArrayAttr>:$target_weights,
+    OptionalAttr<ElementsAttr>:$target_weights_as_tensor);
+  let results = (outs
+    TensorOf<[F32]>:$Y);
+}
+
 def ONNX_TriluOp : ONNX_Op<"Trilu", [Pure]> {
   let summary = "ONNX Trilu (versions 14)";
   let arguments = (ins
@@ -2241,6 +2563,16 @@ def ONNX_XorOp : ONNX_Op<"Xor", [Pure]> {
     OptionalAttr<I64Attr>:$broadcast);
   let results = (outs
     TensorOf<[I1]>:$C);
+}
+
+def ONNX_ZipMapOp : ONNX_Op<"ZipMap", [Pure]> {
+  let summary = "ONNX ZipMap (versions 1) (domain ai.onnx.ml)";
+  let arguments = (ins
+    TensorOf<[F32]>:$X,
+    OptionalAttr<DenseI64ArrayAttr>:$classlabels_int64s,
+    OptionalAttr<StrArrayAttr>:$classlabels_strings);
+  let results = (outs
+    ONNX_SeqType:$Z);
 }
 
 #endif // KILN_ONNX_GENERATED_OPS

@@ -122,6 +122,7 @@ std::optional<mlir::LogicalResult> inferNNShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferReductionShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferControlFlowShapes(mlir::Operation *op);
 std::optional<mlir::LogicalResult> inferSignalShapes(mlir::Operation *op);
+std::optional<mlir::LogicalResult> inferMLShapes(mlir::Operation *op);
 
 } // namespace kiln::onnx
 

@@ -290,6 +290,12 @@ void populateRoiAlignPatterns(mlir::TypeConverter &tc,
                               mlir::RewritePatternSet &patterns);
 void populateSignalPatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
+void populateTrainingPatterns(mlir::TypeConverter &tc,
+                              mlir::RewritePatternSet &patterns);
+void populateMLPatterns(mlir::TypeConverter &tc,
+                        mlir::RewritePatternSet &patterns);
+void populateTreeEnsemblePatterns(mlir::TypeConverter &tc,
+                                  mlir::RewritePatternSet &patterns);
 
 } // namespace kiln::tolinalg
 

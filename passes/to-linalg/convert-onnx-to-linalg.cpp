@@ -58,6 +58,9 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateImagePatterns(typeConverter, patterns);
     kiln::tolinalg::populateRoiAlignPatterns(typeConverter, patterns);
     kiln::tolinalg::populateSignalPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTrainingPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateMLPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateTreeEnsemblePatterns(typeConverter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
         patterns, typeConverter);
     populateReturnOpTypeConversionPattern(patterns, typeConverter);

@@ -12,6 +12,7 @@ LogicalResult inferShapes(Operation *op) {
   static const Family families[] = {
       inferElementwiseShapes, inferTensorShapes,      inferNNShapes,
       inferReductionShapes,   inferControlFlowShapes, inferSignalShapes,
+      inferMLShapes,
   };
   for (Family family : families)
     if (std::optional<LogicalResult> r = family(op))

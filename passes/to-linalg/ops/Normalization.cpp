@@ -42,6 +42,7 @@ struct Normalized {
   Value centered; // x - mean
   Value mean;     // keepdims
   Value invStd;   // 1 / sqrt(var + eps), keepdims
+  Value var;      // keepdims
 };
 
 Normalized normalize(OpBuilder &b, Location loc, Value x,
@@ -61,7 +62,7 @@ Normalized normalize(OpBuilder &b, Location loc, Value x,
             nb, l, a[0], createScalar(nb, l, a[0].getType(), eps));
         return math::RsqrtOp::create(nb, l, v);
       });
-  return {d, mean, inv};
+  return {d, mean, inv, var};
 }
 
 /// y = v * scale (+ bias); all inputs broadcast against `type`.
@@ -122,11 +123,61 @@ LogicalResult checkFloatOperands(Operation *op,
 
 struct BatchNormLowering : OpConversionPattern<onnx::BatchNormalizationOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// training_mode 1: Y is normalized with the batch statistics (mean and
+  /// biased variance over every dim but 1); running_mean and running_var
+  /// are input_mean * momentum + batch_mean * (1 - momentum) (the same for
+  /// the variances).
+  LogicalResult lowerTraining(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
+                              ConversionPatternRewriter &rewriter,
+                              RankedTensorType type,
+                              ArrayRef<Value> params) const {
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    if (adaptor.getX().getType() != type)
+      return rewriter.notifyMatchFailure(op, "Y must have the type of X");
+    SmallVector<int64_t> axes = {0};
+    for (int64_t i = 2; i < rank; ++i)
+      axes.push_back(i);
+    Normalized n = normalize(rewriter, loc, adaptor.getX(), axes,
+                             op.getEpsilon().convertToDouble());
+    Value y = scaleShift(rewriter, loc, type,
+                         {n.centered, n.invStd, params[0], params[1]});
+    double momentum = op.getMomentum().convertToDouble();
+    int64_t c = type.getDimSize(1);
+    auto running = [&](Value input, Value batch, Value res) -> Value {
+      auto rt = dyn_cast<RankedTensorType>(res.getType());
+      if (!rt)
+        return onnx::NoneOp::create(rewriter, loc);
+      Value stat = reshapeTensor(rewriter, loc, batch, {c});
+      auto statType = cast<RankedTensorType>(stat.getType());
+      Value r = createElementwise(
+          rewriter, loc, {input, stat}, statType,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Type t = a[1].getType();
+            Value in = a[0];
+            if (in.getType() != t)
+              in = castScalar(b, l, in, in.getType(), t);
+            Value keep = arith::MulFOp::create(b, l, in,
+                                               createScalar(b, l, t, momentum));
+            Value add = arith::MulFOp::create(
+                b, l, a[1], createScalar(b, l, t, 1.0 - momentum));
+            return arith::AddFOp::create(b, l, keep, add);
+          });
+      return asResult(rewriter, loc, r, res);
+    };
+    SmallVector<Value> results = {y};
+    results.push_back(
+        running(adaptor.getInputMean(), n.mean, op.getRunningMean()));
+    results.push_back(
+        running(adaptor.getInputVar(), n.var, op.getRunningVar()));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
   LogicalResult
   matchAndRewrite(onnx::BatchNormalizationOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getTrainingMode() != 0)
-      return rewriter.notifyMatchFailure(op, "training mode");
     if (failed(checkFloatOperands(op, rewriter)))
       return failure();
     auto type = getStaticType(rewriter, op, op.getY().getType());
@@ -144,6 +195,8 @@ struct BatchNormLowering : OpConversionPattern<onnx::BatchNormalizationOp> {
         return rewriter.notifyMatchFailure(op, "parameters must be [C]");
       params.push_back(alignToAxis(rewriter, loc, v, 1, rank));
     }
+    if (op.getTrainingMode() != 0)
+      return lowerTraining(op, adaptor, rewriter, *type, params);
     double eps = op.getEpsilon().convertToDouble();
     // y = (x - mean) * scale / sqrt(var + eps) + bias
     Value y = createElementwise(

@@ -5,12 +5,14 @@
 // pooling_ncw_{max,sum} in 1-D, a linalg.generic with the same indexing
 // otherwise. AveragePool divides by a compile-time divisor: the window size,
 // or a constant tensor of per-position counts when pads make them differ.
-// Global pools are generics reducing the spatial dims.
+// Global pools are generics reducing the spatial dims. MaxPool's Indices
+// output and MaxUnpool: see buildMaxPoolWithIndices and MaxUnpoolLowering.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 
@@ -126,14 +128,113 @@ Value padSpatial(OpBuilder &b, Location loc, Value x, const WindowPads &pads,
   return padTensor(b, loc, x, lo, hi, padValue);
 }
 
+/// MaxPool with the Indices output: one linalg.generic over (N, C, output
+/// spatial..., kernel...) whose kernel dims reduce, reading the unpadded
+/// input with tensor.extract at in-bounds window positions. It yields the
+/// max and the flat index of its first occurrence in X (row-major, or with
+/// the spatial dims column-major for storage_order 1).
+SmallVector<Value> buildMaxPoolWithIndices(OpBuilder &b, Location loc, Value x,
+                                           RankedTensorType type,
+                                           RankedTensorType idxType,
+                                           const PoolParams &p,
+                                           int64_t storageOrder, Type onnxElt) {
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> in = xType.getShape();
+  int64_t nsp = p.kernel.size();
+  int64_t outRank = 2 + nsp;
+  int64_t loops = outRank + nsp;
+  bool isUnsigned = isUnsignedInt(onnxElt);
+  Type elt = type.getElementType();
+  Value window = createEmpty(b, loc, RankedTensorType::get(p.kernel, elt));
+  Value vals = createFilled(b, loc, type, createLowest(b, loc, onnxElt));
+  Value idxs = createFilled(b, loc, idxType,
+                            createIntScalar(b, loc, b.getI64Type(), -1));
+  SmallVector<AffineExpr> outExprs, winExprs;
+  for (int64_t i = 0; i < outRank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  for (int64_t i = 0; i < nsp; ++i)
+    winExprs.push_back(getAffineDimExpr(outRank + i, ctx));
+  AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, winExprs, ctx),
+                                 outMap, outMap};
+  SmallVector<utils::IteratorType> iters(outRank,
+                                         utils::IteratorType::parallel);
+  iters.append(nsp, utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type, idxType}, ValueRange{window},
+      ValueRange{vals, idxs}, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Type i64 = nb.getI64Type();
+        auto c = [&](int64_t v) { return createIntScalar(nb, l, i64, v); };
+        auto idx64 = [&](int64_t d) -> Value {
+          return arith::IndexCastOp::create(nb, l, i64,
+                                            linalg::IndexOp::create(nb, l, d));
+        };
+        Value inBounds = createIntScalar(nb, l, nb.getI1Type(), 1);
+        SmallVector<Value> at = {linalg::IndexOp::create(nb, l, 0),
+                                 linalg::IndexOp::create(nb, l, 1)};
+        SmallVector<Value> pos;
+        for (int64_t i = 0; i < nsp; ++i) {
+          // o * stride - pad + k * dilation
+          Value v = arith::AddIOp::create(
+              nb, l,
+              arith::MulIOp::create(nb, l, idx64(2 + i), c(p.strides[i])),
+              arith::MulIOp::create(nb, l, idx64(outRank + i),
+                                    c(p.dilations[i])));
+          v = arith::SubIOp::create(nb, l, v, c(p.pads.begin[i]));
+          Value ge =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, v, c(0));
+          Value lt = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, v,
+                                           c(in[2 + i]));
+          inBounds = arith::AndIOp::create(
+              nb, l, inBounds, arith::AndIOp::create(nb, l, ge, lt));
+          pos.push_back(v);
+          at.push_back(normalizeIndex(nb, l, v, in[2 + i]));
+        }
+        Value xv = tensor::ExtractOp::create(nb, l, x, at);
+        // Flat index: ((n * C + c) * spatial) + spatial offset.
+        Value flat = arith::AddIOp::create(
+            nb, l, arith::MulIOp::create(nb, l, idx64(0), c(in[1])), idx64(1));
+        int64_t spatial = 1;
+        for (int64_t i = 0; i < nsp; ++i)
+          spatial *= in[2 + i];
+        flat = arith::MulIOp::create(nb, l, flat, c(spatial));
+        int64_t stride = 1;
+        for (int64_t k = 0; k < nsp; ++k) {
+          int64_t i = storageOrder == 1 ? k : nsp - 1 - k;
+          flat = arith::AddIOp::create(
+              nb, l, flat, arith::MulIOp::create(nb, l, pos[i], c(stride)));
+          stride *= in[2 + i];
+        }
+        Value acc = args[1], accIdx = args[2];
+        Value greater =
+            isa<FloatType>(elt)
+                ? arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, xv,
+                                        acc)
+                      .getResult()
+                : arith::CmpIOp::create(nb, l,
+                                        isUnsigned ? arith::CmpIPredicate::ugt
+                                                   : arith::CmpIPredicate::sgt,
+                                        xv, acc)
+                      .getResult();
+        Value none = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                           accIdx, c(-1));
+        Value take = arith::AndIOp::create(
+            nb, l, inBounds, arith::OrIOp::create(nb, l, none, greater));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, take, xv, acc),
+                       arith::SelectOp::create(nb, l, take, flat, accIdx)});
+      });
+  return SmallVector<Value>(generic->getResults());
+}
+
 struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(onnx::MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (!isa<NoneType>(op.getIndices().getType()) &&
-        !op.getIndices().use_empty())
-      return rewriter.notifyMatchFailure(op, "Indices output not supported");
     Location loc = op.getLoc();
     auto type = getStaticType(rewriter, op, op.getY().getType());
     auto xType = getStaticType(rewriter, op, adaptor.getX().getType());
@@ -143,6 +244,20 @@ struct MaxPoolLowering : OpConversionPattern<onnx::MaxPoolOp> {
     if (failed(p))
       return failure();
     Type onnxElt = getElementTypeOrSelf(op.getX().getType());
+    if (!isa<NoneType>(op.getIndices().getType()) &&
+        !op.getIndices().use_empty()) {
+      auto idxType = getStaticType(rewriter, op, op.getIndices().getType());
+      if (failed(idxType))
+        return failure();
+      if (idxType->getShape() != type->getShape())
+        return rewriter.notifyMatchFailure(op, "Indices must have Y's shape");
+      if (op.getStorageOrder() != 0 && op.getStorageOrder() != 1)
+        return rewriter.notifyMatchFailure(op, "storage_order must be 0 or 1");
+      rewriter.replaceOp(op, buildMaxPoolWithIndices(
+                                 rewriter, loc, adaptor.getX(), *type, *idxType,
+                                 *p, op.getStorageOrder(), onnxElt));
+      return success();
+    }
     Value lowest = createLowest(rewriter, loc, onnxElt);
     Value x = padSpatial(rewriter, loc, adaptor.getX(), p->pads, lowest);
     Value init = createFilled(rewriter, loc, *type, lowest);
@@ -389,11 +504,108 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// MaxUnpool: a zero tensor of the output shape into which every element of
+/// X is written at its index I. As in the ONNX reference, I is a flat index
+/// into the shape MaxPool's input had ((in - 1) * stride - pads + kernel per
+/// spatial dim); an explicit larger output_shape keeps those positions (the
+/// rest stays zero). Elements are written in order (a repeated index keeps
+/// the last); indices outside the shape are skipped. The static output type
+/// decides the shape (the run-time output_shape is not read).
+struct MaxUnpoolLowering : OpConversionPattern<onnx::MaxUnpoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::MaxUnpoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = getStaticType(rewriter, op, op.getOutput().getType());
+    auto xType = getStaticType(rewriter, op, adaptor.getX().getType());
+    auto iType = getStaticType(rewriter, op, adaptor.getI().getType());
+    if (failed(type) || failed(xType) || failed(iType))
+      return failure();
+    int64_t rank = xType->getRank();
+    int64_t nsp = rank - 2;
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    if (rank < 3 || type->getRank() != rank ||
+        iType->getShape() != xType->getShape() || (int64_t)kernel.size() != nsp)
+      return rewriter.notifyMatchFailure(
+          op, "needs N-C-spatial X, I of X's shape and a kernel per spatial "
+              "dim");
+    auto strides = getWindowAttr(op.getStrides(), nsp, 1);
+    auto pads = getWindowAttr(op.getPads(), 2 * nsp, 0);
+    if (failed(strides) || failed(pads))
+      return rewriter.notifyMatchFailure(op, "bad strides/pads");
+    // The shape MaxPool's input had: the indices are flat into it.
+    SmallVector<int64_t> inferred(xType->getShape().take_front(2));
+    for (int64_t i = 0; i < nsp; ++i)
+      inferred.push_back((xType->getDimSize(2 + i) - 1) * (*strides)[i] -
+                         (*pads)[i] - (*pads)[nsp + i] + kernel[i]);
+    int64_t total = 1;
+    for (int64_t d : inferred)
+      total *= d;
+    if (type->getDimSize(0) != inferred[0] ||
+        type->getDimSize(1) != inferred[1])
+      return rewriter.notifyMatchFailure(op, "output N and C must be X's");
+
+    Location loc = op.getLoc();
+    Value x =
+        reshapeTensor(rewriter, loc, adaptor.getX(), {xType->getNumElements()});
+    Value idx =
+        reshapeTensor(rewriter, loc, adaptor.getI(), {xType->getNumElements()});
+    Value init =
+        createFilled(rewriter, loc, *type,
+                     createScalar(rewriter, loc, type->getElementType(), 0.0));
+    auto cIdx = [&](OpBuilder &b, Location l, int64_t v) {
+      return arith::ConstantIndexOp::create(b, l, v).getResult();
+    };
+    auto loop = scf::ForOp::create(
+        rewriter, loc, cIdx(rewriter, loc, 0),
+        cIdx(rewriter, loc, xType->getNumElements()), cIdx(rewriter, loc, 1),
+        ValueRange{init},
+        [&](OpBuilder &b, Location l, Value e, ValueRange acc) {
+          Type i64 = b.getI64Type();
+          Value flat = tensor::ExtractOp::create(b, l, idx, e);
+          Value v = tensor::ExtractOp::create(b, l, x, e);
+          Value ok = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, flat,
+                                    createIntScalar(b, l, i64, 0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, flat,
+                                    createIntScalar(b, l, i64, total)));
+          // Unravel in the inferred shape; keep positions inside the output.
+          SmallVector<Value> at(rank);
+          Value rest = flat;
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            Value size = createIntScalar(b, l, i64, inferred[d]);
+            Value coord = arith::RemSIOp::create(b, l, rest, size);
+            rest = arith::DivSIOp::create(b, l, rest, size);
+            ok = arith::AndIOp::create(
+                b, l, ok,
+                arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::slt, coord,
+                    createIntScalar(b, l, i64, type->getDimSize(d))));
+            at[d] = normalizeIndex(b, l, coord, type->getDimSize(d));
+          }
+          auto ifOp = scf::IfOp::create(
+              b, l, ok,
+              [&](OpBuilder &tb, Location tl) {
+                Value r = tensor::InsertOp::create(tb, tl, v, acc[0], at);
+                scf::YieldOp::create(tb, tl, r);
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, acc[0]);
+              });
+          scf::YieldOp::create(b, l, ifOp.getResults());
+        });
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populatePoolingPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering>(tc, ctx);
+  patterns.add<MaxPoolLowering, AveragePoolLowering, LpPoolLowering,
+               MaxUnpoolLowering>(tc, ctx);
   patterns.add<GlobalPoolLowering<onnx::GlobalAveragePoolOp, GlobalKind::Avg>,
                GlobalPoolLowering<onnx::GlobalMaxPoolOp, GlobalKind::Max>,
                GlobalPoolLowering<onnx::GlobalLpPoolOp, GlobalKind::Lp>>(tc,

@@ -8,11 +8,12 @@ func.func @gelu_unknown_approximation(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-func.func @dropout_training(%x: tensor<4xf32>, %r: tensor<f32>) -> tensor<4xf32> {
+// Training-mode Dropout (training.mlir) needs f16/bf16/f32/f64 data.
+func.func @dropout_training_f8(%x: tensor<4xf8E4M3FN>, %r: tensor<f32>) -> tensor<4xf8E4M3FN> {
   %t = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
   // expected-error @+1 {{failed to legalize operation 'onnx.Dropout'}}
-  %0, %1 = "onnx.Dropout"(%x, %r, %t) : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>)
-  return %0 : tensor<4xf32>
+  %0, %1 = "onnx.Dropout"(%x, %r, %t) : (tensor<4xf8E4M3FN>, tensor<f32>, tensor<i1>) -> (tensor<4xf8E4M3FN>, tensor<4xi1>)
+  return %0 : tensor<4xf8E4M3FN>
 }
 
 // -----
@@ -26,9 +27,10 @@ func.func @blocked_quantize_bad_scale(%x: tensor<4x4xf32>, %s: tensor<4x3xf32>) 
 
 // -----
 
-func.func @batchnorm_training(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> {
+// Per-channel parameters must be [C].
+func.func @batchnorm_training_bad_params(%x: tensor<2x3xf32>, %s: tensor<4xf32>) -> tensor<2x3xf32> {
   // expected-error @+1 {{failed to legalize operation 'onnx.BatchNormalization'}}
-  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  %0, %1, %2 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<2x3xf32>, tensor<4xf32>, tensor<4xf32>)
   return %0 : tensor<2x3xf32>
 }
 

@@ -106,3 +106,18 @@ func.func @rmsnorm(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
   %0 = "onnx.RMSNormalization"(%x, %s) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// BatchNormalization in training mode: batch statistics over N and the
+// spatial dims normalize Y; the running statistics blend in the batch ones.
+// CHECK-LABEL: func.func @batchnorm_training
+// CHECK: math.rsqrt
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<1x3x1xf32> into tensor<3xf32>
+// CHECK: arith.mulf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @batchnorm_training(%x: tensor<2x3x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %0:3 = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {epsilon = 1.0e-2 : f32, momentum = 0.9 : f32, training_mode = 1 : i64} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %0#0, %0#1, %0#2 : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>
+}

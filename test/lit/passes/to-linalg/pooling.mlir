@@ -94,3 +94,37 @@ func.func @global_max(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32> {
   %0 = "onnx.GlobalMaxPool"(%x) : (tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32>
   return %0 : tensor<2x3x1x1xf32>
 }
+
+// -----
+
+// MaxPool with Indices: one generic over (N, C, out spatial, kernel) reads
+// in-bounds window positions and keeps the first max and its flat index.
+// CHECK-LABEL: func.func @maxpool_indices
+// CHECK: %[[R:.*]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+// CHECK: tensor.extract %{{.*}} : tensor<1x1x5x5xf32>
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.yield %{{.*}}, %{{.*}} : f32, i64
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @maxpool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>) {
+  %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 5, 5>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>)
+  return %0#0, %0#1 : tensor<1x1x5x5xf32>, tensor<1x1x5x5xi64>
+}
+
+// -----
+
+// MaxUnpool: X's elements written in order at their flat indices into a zero
+// tensor (indices unraveled in MaxPool's input shape, 4x4 here).
+// CHECK-LABEL: func.func @maxunpool
+// CHECK: linalg.fill
+// CHECK: scf.for
+// CHECK: arith.remsi
+// CHECK: arith.divsi
+// CHECK: scf.if
+// CHECK: tensor.insert %{{.*}} : tensor<1x1x4x4xf32>
+func.func @maxunpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
+  %none = onnx.None
+  %0 = "onnx.MaxUnpool"(%x, %i, %none) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
