@@ -106,9 +106,29 @@ def truncate(text: str, n: int = MAX_REASON) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+def compile_flags(test_dir: str) -> list[str]:
+    """The options a model with sequence or optional inputs/outputs needs
+    (sequence lengths, absent optionals, element shapes), taken from its
+    first data set the way run_node_tests.py takes them; [] for the rest."""
+    import tempfile
+
+    import run_node_tests  # imports this module: only at call time
+
+    structured = run_node_tests._structured_io(os.path.join(test_dir, "model.onnx"))
+    data_set = os.path.join(test_dir, "test_data_set_0")
+    if structured is None or not os.path.isdir(data_set):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            flags, _ = run_node_tests._prepare_data_set(data_set, tmp, structured)
+        except (ValueError, OSError):
+            return []
+    return flags
+
+
 def run_one(compiler: str, test_dir: str, timeout: float) -> dict:
     model = os.path.join(test_dir, "model.onnx")
-    cmd = [compiler, model, "--emit=onnx", "-o", os.devnull]
+    cmd = [compiler, model, "--emit=onnx", "-o", os.devnull, *compile_flags(test_dir)]
     t0 = time.monotonic()
     try:
         # Own session, so that a timeout kills everything the compiler started.

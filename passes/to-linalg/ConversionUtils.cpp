@@ -10,18 +10,19 @@ using namespace mlir;
 
 namespace kiln::tolinalg {
 
-std::string nodeName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (isa<NameLoc>(l)) {
-        loc = l;
-        break;
-      }
+static std::string nodeName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto s = nodeName(l); !s.empty())
+        return s;
+  if (auto callsite = dyn_cast<CallSiteLoc>(loc))
+    return nodeName(callsite.getCallee());
   return "";
 }
+
+std::string nodeName(Operation *op) { return nodeName(op->getLoc()); }
 
 Type convertElementType(Type type) {
   if (auto i = dyn_cast<IntegerType>(type))
@@ -600,18 +601,6 @@ Value createArgReduction(OpBuilder &b, Location loc, Value input, int64_t axis,
         linalg::YieldOp::create(nb, l, ValueRange{v, i});
       });
   return generic.getResult(1);
-}
-
-static std::string nodeName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (auto s = nodeName(l); !s.empty())
-        return s;
-  if (auto callsite = dyn_cast<CallSiteLoc>(loc))
-    return nodeName(callsite.getCallee());
-  return "";
 }
 
 void emitRuntimeCheck(OpBuilder &b, Location loc, Operation *op, Value cond,

@@ -51,11 +51,9 @@ Value i64Const(OpBuilder &b, Location loc, int64_t v) {
 }
 
 /// The node's name for diagnostics ("<Op> node 'name'").
-std::string nodeName(Operation *op, StringRef opName) {
-  std::string s = (opName + " node").str();
-  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
-    s += (" '" + loc.getName().getValue() + "'").str();
-  return s;
+std::string nodeLabel(Operation *op, StringRef opName) {
+  std::string name = nodeName(op);
+  return (opName + " node" + (name.empty() ? "" : " '" + name + "'")).str();
 }
 
 void assertTrue(OpBuilder &b, Location loc, Value cond, const Twine &msg) {
@@ -82,7 +80,7 @@ LogicalResult checkValues(ConversionPatternRewriter &rewriter, Operation *op,
                     extractI64(rewriter, loc, converted, i),
                     i64Const(rewriter, loc, e));
     assertTrue(rewriter, loc, eq,
-               nodeName(op, opName) + ": " + inputName + "[" + Twine(i) +
+               nodeLabel(op, opName) + ": " + inputName + "[" + Twine(i) +
                    "] must be " + Twine(e) + " (the static result shape)");
   }
   return success();
@@ -250,7 +248,7 @@ struct Col2ImLowering : OpConversionPattern<onnx::Col2ImOp> {
       block.push_back(k);
       blocks.push_back(nb);
     }
-    std::string node = nodeName(op, "Col2Im");
+    std::string node = nodeLabel(op, "Col2Im");
     if (okBlock)
       assertTrue(rewriter, loc, okBlock,
                  node + ": block_shape values must be positive");

@@ -40,14 +40,12 @@ FailureOr<RankedTensorType> resultType(ConversionPatternRewriter &rewriter,
 
 /// Asserts at run time that `count` (index) equals `expected`.
 void checkCount(OpBuilder &b, Location l, Value count, int64_t expected,
-                Operation *op, StringRef opName, StringRef what) {
+                Operation *op, const Twine &what) {
   Value ok = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, count,
                                    cIndex(b, l, expected));
-  std::string msg =
-      (opName + " node '" + nodeName(op) + "': " + what + " is not " +
-       Twine(expected) + ", the result size the model declares")
-          .str();
-  cf::AssertOp::create(b, l, ok, msg);
+  emitRuntimeCheck(b, l, op, ok,
+                   what + " is not " + Twine(expected) +
+                       ", the result size the model declares");
 }
 
 /// x != 0 for one element (NaN counts as non-zero).
@@ -120,7 +118,7 @@ struct NonZeroLowering : OpConversionPattern<onnx::NonZeroOp> {
           Value next = arith::AddIOp::create(b, l, count, inc);
           scf::YieldOp::create(b, l, ValueRange{next, ifOp.getResult(0)});
         });
-    checkCount(b, l, loop.getResult(0), m, op, "NonZero",
+    checkCount(b, l, loop.getResult(0), m, op,
                "the number of non-zero input elements");
     rewriter.replaceOp(op, loop.getResult(1));
     return success();
@@ -200,8 +198,7 @@ struct CompressLowering : OpConversionPattern<onnx::CompressOp> {
           Value next = arith::AddIOp::create(b, l, count, inc);
           scf::YieldOp::create(b, l, ValueRange{next, ifOp.getResult(0)});
         });
-    checkCount(b, l, loop.getResult(0), m, op, "Compress",
-               "the number of true conditions");
+    checkCount(b, l, loop.getResult(0), m, op, "the number of true conditions");
     rewriter.replaceOp(op, loop.getResult(1));
     return success();
   }
@@ -456,8 +453,7 @@ struct NonMaxSuppressionLowering
               });
           scf::YieldOp::create(b, l, inner.getResults());
         });
-    checkCount(b, l, outer.getResult(0), m, op, "NonMaxSuppression",
-               "the number of selected boxes");
+    checkCount(b, l, outer.getResult(0), m, op, "the number of selected boxes");
     rewriter.replaceOp(op, outer.getResult(1));
     return success();
   }

@@ -22,17 +22,6 @@ using namespace mlir;
 namespace kiln::tolinalg {
 namespace {
 
-/// The name of the ONNX node of `op` (its location), for run-time messages.
-std::string nodeName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
-    for (Location l : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(l))
-        return name.getName().str();
-  return "";
-}
-
 struct TensorScatterLowering : OpConversionPattern<onnx::TensorScatterOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

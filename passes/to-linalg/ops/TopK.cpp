@@ -109,10 +109,9 @@ struct TopKLowering : OpConversionPattern<onnx::TopKOp> {
       Value ok = arith::CmpIOp::create(
           rewriter, loc, arith::CmpIPredicate::eq, kVal,
           arith::ConstantIntOp::create(rewriter, loc, kVal.getType(), k));
-      cf::AssertOp::create(
-          rewriter, loc, ok,
-          "TopK node '" + nodeName(op) + "': the run-time K must be " +
-              std::to_string(k) + ", the size of the compiled result");
+      emitRuntimeCheck(rewriter, loc, op, ok,
+                       "the run-time K must be " + Twine(k) +
+                           ", the size of the compiled result");
     }
 
     bool largest = op.getLargest() != 0;

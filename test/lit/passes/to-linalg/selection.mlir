@@ -13,7 +13,7 @@
 // CHECK: tensor.insert
 // CHECK: tensor.insert
 // CHECK: %[[OK:.*]] = arith.cmpi eq, %[[R]]#0, %c3
-// CHECK: cf.assert %[[OK]], "NonZero node '': the number of non-zero input elements is not 3, the result size the model declares"
+// CHECK: cf.assert %[[OK]], "NonZero: the number of non-zero input elements is not 3, the result size the model declares"
 // CHECK: return %[[R]]#1
 func.func @nonzero(%x: tensor<2x2xf32>) -> tensor<2x3xi64> {
   %0 = "onnx.NonZero"(%x) : (tensor<2x2xf32>) -> tensor<2x3xi64>
@@ -29,7 +29,7 @@ func.func @nonzero(%x: tensor<2x2xf32>) -> tensor<2x3xi64> {
 // CHECK: scf.if
 // CHECK: tensor.extract_slice %arg0[0, %{{.*}}] [2, 1] [1, 1]
 // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, %{{.*}}] [2, 1] [1, 1]
-// CHECK: cf.assert {{.*}}"Compress node '': the number of true conditions is not 2, the result size the model declares"
+// CHECK: cf.assert {{.*}}"Compress: the number of true conditions is not 2, the result size the model declares"
 func.func @compress_axis(%x: tensor<2x3xf32>, %c: tensor<3xi1>) -> tensor<2x2xf32> {
   %0 = "onnx.Compress"(%x, %c) {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xi1>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
@@ -48,7 +48,7 @@ func.func @compress_axis(%x: tensor<2x3xf32>, %c: tensor<3xi1>) -> tensor<2x2xf3
 // CHECK: arith.cmpi slt
 // CHECK: scf.if
 // CHECK: arith.divf
-// CHECK: cf.assert {{.*}}"NonMaxSuppression node '': the number of selected boxes is not 2, the result size the model declares"
+// CHECK: cf.assert {{.*}}"NonMaxSuppression: the number of selected boxes is not 2, the result size the model declares"
 func.func @nms(%boxes: tensor<1x4x4xf32>, %scores: tensor<1x1x4xf32>, %max: tensor<1xi64>, %iou: tensor<1xf32>) -> tensor<2x3xi64> {
   %none = onnx.None
   %0 = "onnx.NonMaxSuppression"(%boxes, %scores, %max, %iou, %none) : (tensor<1x4x4xf32>, tensor<1x1x4xf32>, tensor<1xi64>, tensor<1xf32>, none) -> tensor<2x3xi64>

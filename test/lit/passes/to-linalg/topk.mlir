@@ -32,7 +32,7 @@ func.func @topk_largest(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64
 // CHECK-LABEL: func.func @topk_smallest_unsigned
 // CHECK: %[[K:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
 // CHECK: %[[OK:.*]] = arith.cmpi eq, %[[K]], %c3_i64
-// CHECK: cf.assert %[[OK]], "TopK node '': the run-time K must be 3, the size of the compiled result"
+// CHECK: cf.assert %[[OK]], "TopK: the run-time K must be 3, the size of the compiled result"
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[OTHER]], #[[ID]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg0 : tensor<5x2xi64>, tensor<5x2xi64>)
 // CHECK: arith.cmpi ult, %{{.*}}, %{{.*}} : i64
 // CHECK: arith.cmpi eq, %{{.*}}, %{{.*}} : i64
