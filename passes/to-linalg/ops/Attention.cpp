@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
+#include "passes/to-linalg/ops/AttentionUtils.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -69,7 +70,8 @@ Value convertTensor(OpBuilder &b, Location loc, Value x, Type elt,
       });
 }
 
-/// linalg.batch_matmul of [N, M, K] x [N, K, P] (zero-initialized).
+} // namespace
+
 Value batchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto rt = cast<RankedTensorType>(rhs.getType());
@@ -82,6 +84,8 @@ Value batchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
                                        ValueRange{lhs, rhs}, ValueRange{init})
       .getResult(0);
 }
+
+namespace {
 
 /// `x` with `y` appended along dim 2 (x may be absent).
 Value concatSeq(OpBuilder &b, Location loc, Value x, Value y) {

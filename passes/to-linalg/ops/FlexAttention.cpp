@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/to-linalg/ConversionUtils.h"
+#include "passes/to-linalg/ops/AttentionUtils.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -55,20 +56,6 @@ Value convertVia(OpBuilder &b, Location loc, Value x, Type via, Type elt) {
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         return toFloat(nb, nl, toFloat(nb, nl, a[0], via), elt);
       });
-}
-
-/// linalg.batch_matmul of [N, M, K] x [N, K, P] (zero-initialized).
-Value batchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  auto lt = cast<RankedTensorType>(lhs.getType());
-  auto rt = cast<RankedTensorType>(rhs.getType());
-  auto t = RankedTensorType::get(
-      {lt.getDimSize(0), lt.getDimSize(1), rt.getDimSize(2)},
-      lt.getElementType());
-  Value init =
-      createFilled(b, loc, t, createScalar(b, loc, t.getElementType(), 0.0));
-  return linalg::BatchMatmulOp::create(b, loc, TypeRange{t},
-                                       ValueRange{lhs, rhs}, ValueRange{init})
-      .getResult(0);
 }
 
 /// The accumulator type of a product of `elt` values: f64 for f64, f32

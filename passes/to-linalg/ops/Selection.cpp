@@ -48,6 +48,37 @@ void checkCount(OpBuilder &b, Location l, Value count, int64_t expected,
                        ", the result size the model declares");
 }
 
+/// A sequential scf.for over [0, n) that appends: where pick(i) holds,
+/// write(i, count, acc) fills slot `count` of `init` (only while count <
+/// capacity, so nothing is written out of bounds) and count goes up.
+/// Returns the final count (of every pick, also past capacity) and tensor.
+using PickFn = function_ref<Value(OpBuilder &, Location, Value)>;
+using WriteFn = function_ref<Value(OpBuilder &, Location, Value, Value, Value)>;
+std::pair<Value, Value> appendLoop(OpBuilder &b, Location l, int64_t n,
+                                   int64_t capacity, Value init, PickFn pick,
+                                   WriteFn write) {
+  auto loop = scf::ForOp::create(
+      b, l, cIndex(b, l, 0), cIndex(b, l, n), cIndex(b, l, 1),
+      ValueRange{cIndex(b, l, 0), init},
+      [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
+        Value count = iter[0], acc = iter[1];
+        Value picked = pick(b, l, i);
+        Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                           count, cIndex(b, l, capacity));
+        auto ifOp = scf::IfOp::create(
+            b, l, arith::AndIOp::create(b, l, picked, room),
+            [&](OpBuilder &b, Location l) {
+              scf::YieldOp::create(b, l, write(b, l, i, count, acc));
+            },
+            [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, acc); });
+        Value inc = arith::SelectOp::create(b, l, picked, cIndex(b, l, 1),
+                                            cIndex(b, l, 0));
+        Value next = arith::AddIOp::create(b, l, count, inc);
+        scf::YieldOp::create(b, l, ValueRange{next, ifOp.getResult(0)});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
 /// x != 0 for one element (NaN counts as non-zero).
 Value isNonZero(OpBuilder &b, Location l, Value v) {
   if (isa<FloatType>(v.getType()))
@@ -81,46 +112,28 @@ struct NonZeroLowering : OpConversionPattern<onnx::NonZeroOp> {
     Value flat = reshapeTensor(b, l, adaptor.getX(), {n});
     Value init =
         createFilled(b, l, *outType, createIntScalar(b, l, b.getI64Type(), 0));
-    auto loop = scf::ForOp::create(
-        b, l, cIndex(b, l, 0), cIndex(b, l, n), cIndex(b, l, 1),
-        ValueRange{cIndex(b, l, 0), init},
-        [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
-          Value count = iter[0], acc = iter[1];
-          Value v = tensor::ExtractOp::create(b, l, flat, ValueRange{i});
-          Value nz = isNonZero(b, l, v);
-          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                             count, cIndex(b, l, m));
-          Value write = arith::AndIOp::create(b, l, nz, room);
-          auto ifOp = scf::IfOp::create(
-              b, l, write,
-              [&](OpBuilder &b, Location l) {
-                Value a = acc;
-                int64_t stride = n;
-                for (int64_t d = 0; d < rank; ++d) {
-                  int64_t dim = inType->getDimSize(d);
-                  stride /= dim;
-                  Value q =
-                      arith::DivUIOp::create(b, l, i, cIndex(b, l, stride));
-                  Value idx =
-                      arith::RemUIOp::create(b, l, q, cIndex(b, l, dim));
-                  Value v64 =
-                      arith::IndexCastOp::create(b, l, b.getI64Type(), idx);
-                  a = tensor::InsertOp::create(
-                      b, l, v64, a, ValueRange{cIndex(b, l, d), count});
-                }
-                scf::YieldOp::create(b, l, a);
-              },
-              [&](OpBuilder &b, Location l) {
-                scf::YieldOp::create(b, l, acc);
-              });
-          Value inc = arith::SelectOp::create(b, l, nz, cIndex(b, l, 1),
-                                              cIndex(b, l, 0));
-          Value next = arith::AddIOp::create(b, l, count, inc);
-          scf::YieldOp::create(b, l, ValueRange{next, ifOp.getResult(0)});
+    auto [count, result] = appendLoop(
+        b, l, n, m, init,
+        [&](OpBuilder &b, Location l, Value i) {
+          return isNonZero(
+              b, l, tensor::ExtractOp::create(b, l, flat, ValueRange{i}));
+        },
+        [&](OpBuilder &b, Location l, Value i, Value count, Value acc) {
+          // The multi-index of flat position i, one row per dim.
+          int64_t stride = n;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t dim = inType->getDimSize(d);
+            stride /= dim;
+            Value q = arith::DivUIOp::create(b, l, i, cIndex(b, l, stride));
+            Value idx = arith::RemUIOp::create(b, l, q, cIndex(b, l, dim));
+            Value v64 = arith::IndexCastOp::create(b, l, b.getI64Type(), idx);
+            acc = tensor::InsertOp::create(b, l, v64, acc,
+                                           ValueRange{cIndex(b, l, d), count});
+          }
+          return acc;
         });
-    checkCount(b, l, loop.getResult(0), m, op,
-               "the number of non-zero input elements");
-    rewriter.replaceOp(op, loop.getResult(1));
+    checkCount(b, l, count, m, op, "the number of non-zero input elements");
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -172,34 +185,20 @@ struct CompressLowering : OpConversionPattern<onnx::CompressOp> {
       offsets[axis] = pos;
       return offsets;
     };
-    auto loop = scf::ForOp::create(
-        b, l, cIndex(b, l, 0), cIndex(b, l, len), cIndex(b, l, 1),
-        ValueRange{cIndex(b, l, 0), init},
-        [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
-          Value count = iter[0], acc = iter[1];
-          Value c = tensor::ExtractOp::create(b, l, cond, ValueRange{i});
-          Value room = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                             count, cIndex(b, l, m));
-          Value write = arith::AndIOp::create(b, l, c, room);
-          auto ifOp = scf::IfOp::create(
-              b, l, write,
-              [&](OpBuilder &b, Location l) {
-                Value slice = tensor::ExtractSliceOp::create(
-                    b, l, in, offsetsAt(i), sizes, strides);
-                Value r = tensor::InsertSliceOp::create(
-                    b, l, slice, acc, offsetsAt(count), sizes, strides);
-                scf::YieldOp::create(b, l, r);
-              },
-              [&](OpBuilder &b, Location l) {
-                scf::YieldOp::create(b, l, acc);
-              });
-          Value inc = arith::SelectOp::create(b, l, c, cIndex(b, l, 1),
-                                              cIndex(b, l, 0));
-          Value next = arith::AddIOp::create(b, l, count, inc);
-          scf::YieldOp::create(b, l, ValueRange{next, ifOp.getResult(0)});
+    auto [count, result] = appendLoop(
+        b, l, len, m, init,
+        [&](OpBuilder &b, Location l, Value i) -> Value {
+          return tensor::ExtractOp::create(b, l, cond, ValueRange{i});
+        },
+        [&](OpBuilder &b, Location l, Value i, Value count, Value acc) {
+          Value slice = tensor::ExtractSliceOp::create(b, l, in, offsetsAt(i),
+                                                       sizes, strides);
+          return tensor::InsertSliceOp::create(b, l, slice, acc,
+                                               offsetsAt(count), sizes, strides)
+              .getResult();
         });
-    checkCount(b, l, loop.getResult(0), m, op, "the number of true conditions");
-    rewriter.replaceOp(op, loop.getResult(1));
+    checkCount(b, l, count, m, op, "the number of true conditions");
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
