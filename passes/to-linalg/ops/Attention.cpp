@@ -38,19 +38,10 @@ namespace {
 
 bool isAbsent(Value v) { return !v || isa<NoneType>(v.getType()); }
 
-/// Float scalar `v` converted to float type `to` (extf/truncf).
+/// Float scalar `v` converted to float type `to` (extf/truncf; f16 <-> bf16
+/// through f32).
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  auto from = cast<FloatType>(v.getType());
-  auto toF = cast<FloatType>(to);
-  if (from == toF)
-    return v;
-  if (from.getWidth() < toF.getWidth())
-    return arith::ExtFOp::create(b, loc, toF, v);
-  if (from.getWidth() > toF.getWidth())
-    return arith::TruncFOp::create(b, loc, toF, v);
-  // f16 <-> bf16: through f32.
-  Value f = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  return arith::TruncFOp::create(b, loc, toF, f);
+  return castScalar(b, loc, v, v.getType(), to);
 }
 
 /// `x` with its elements converted to `elt` and multiplied by `mul` (when

@@ -23,19 +23,10 @@ using namespace mlir;
 namespace kiln::tolinalg {
 namespace {
 
-/// `v` (float) converted to float type `to`: extf, truncf or nothing.
+/// Float scalar `v` converted to float type `to` (extf/truncf; f16 <-> bf16
+/// through f32).
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  unsigned from = v.getType().getIntOrFloatBitWidth();
-  unsigned width = to.getIntOrFloatBitWidth();
-  if (v.getType() == to)
-    return v;
-  if (from < width)
-    return arith::ExtFOp::create(b, loc, to, v);
-  if (from > width)
-    return arith::TruncFOp::create(b, loc, to, v);
-  // f16 <-> bf16: through f32.
-  Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  return arith::TruncFOp::create(b, loc, to, wide);
+  return castScalar(b, loc, v, v.getType(), to);
 }
 
 struct CausalConvWithStateLowering
