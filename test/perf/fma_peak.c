@@ -1,8 +1,9 @@
 /* Single-core fp32 FMA peak of this CPU, for test/perf/bench.py.
  *
- * Compiled at run time with -O2 -march=native -ffp-contract=fast: the widest
- * vector the compiler enables picks the ISA (AVX-512F, AVX2+FMA, NEON, else
- * scalar). CHAINS independent accumulators, each updated by acc = acc * m + a
+ * Compiled at run time with -O2 -march=native -ffp-contract=fast (and
+ * -mprefer-vector-width=512 on x86, or 512-bit vectors may be split in two):
+ * the widest vector the compiler enables picks the ISA (AVX-512F, AVX2+FMA,
+ * NEON, else scalar). CHAINS independent accumulators, each updated by acc = acc * m + a
  * (one fused multiply-add per lane), hide the FMA latency so that every FMA
  * pipe issues each cycle: latency 4 x 2 pipes needs 8 chains; 12 fit in the
  * 16 AVX2 registers beside the two operands, 16 in the 32 of AVX-512/NEON.
