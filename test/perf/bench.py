@@ -224,11 +224,11 @@ def ort_times_ms(session: ort.InferenceSession, feeds: dict[str, np.ndarray],
 
 
 def summary(machine: Machine) -> str:
-    peak = fmt(machine.fma_peak_gflops, ".1f") or "?"
+    peak = fmt(machine.fma_peak_gflops, ".1f", missing="?")
     return (f"{machine.cpu_model} ({machine.isa}), FMA peak {peak} GFLOP/s (1 core, fp32)\n"
             f"kiln-compile: {machine.kiln_version}; onnxruntime {machine.onnxruntime_version}\n"
-            f"RSS alone: kiln-run {fmt(machine.kiln_run_base_rss_bytes, '.0f', MB) or '?'} MB, "
-            f"python + onnxruntime {fmt(machine.ort_base_rss_bytes, '.0f', MB) or '?'} MB")
+            f"RSS alone: kiln-run {fmt(machine.kiln_run_base_rss_bytes, '.0f', MB, '?')} MB, "
+            f"python + onnxruntime {fmt(machine.ort_base_rss_bytes, '.0f', MB, '?')} MB")
 
 
 def report(row: Row) -> Row:

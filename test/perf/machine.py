@@ -69,11 +69,12 @@ def measure_fma_peak() -> FmaPeak:
 
 
 def kiln_version(kiln_compile: str) -> str:
-    """`kiln-compile --version`'s first line, plus the commit of the checkout holding it."""
+    """The commit of the checkout holding kiln-compile, and what `kiln-compile
+    --version` prints (LLVM's version)."""
     out = subprocess.run([kiln_compile, "--version"], capture_output=True, text=True)
     version = next((ln.strip() for ln in out.stdout.splitlines() if ln.strip()), "unknown")
     git = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(kiln_compile)),
                           "describe", "--always", "--dirty"], capture_output=True, text=True)
-    if git.returncode == 0:
-        version += f" (checkout {git.stdout.strip()})"
-    return version
+    if git.returncode != 0:
+        return version
+    return f"{git.stdout.strip()} (kiln-compile --version: {version})"

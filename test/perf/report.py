@@ -4,7 +4,7 @@ comes, then written as JSON and as a markdown report."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 MB = 1e6
@@ -65,9 +65,10 @@ class Row:
             self.kiln_efficiency = self.kiln_gflops / (peak_gflops * self.threads)
 
 
-def fmt(value: float | int | None, spec: str, scale: float = 1.0) -> str:
+def fmt(value: float | int | None, spec: str, scale: float = 1.0, missing: str = "") -> str:
+    """value / scale formatted with spec; `missing` when there is no value."""
     if value is None:
-        return ""
+        return missing
     return format(value if scale == 1.0 else value / scale, spec)
 
 
@@ -143,7 +144,9 @@ def write_markdown(path: str, machine: Machine, rows: list[Row]) -> None:
 
 
 def markdown(machine: Machine, rows: list[Row]) -> str:
-    peak = fmt(machine.fma_peak_gflops, ".1f") or "not measured"
+    peak = fmt(machine.fma_peak_gflops, ".1f", missing="not measured")
+    kiln_alone = fmt(machine.kiln_run_base_rss_bytes, ".0f", MB, "?")
+    ort_alone = fmt(machine.ort_base_rss_bytes, ".0f", MB, "?")
     lines = [
         "# Kiln vs ONNX Runtime on the CPU",
         "",
@@ -157,9 +160,8 @@ def markdown(machine: Machine, rows: list[Row]) -> str:
         f"interleaved rounds of {machine.iterations} runs",
         "",
         "ORT/Kiln is the speed-up: above 1, Kiln is faster. RSS is the peak resident set "
-        "of a process that loads the model and runs it once: kiln-run "
-        f"(alone: {fmt(machine.kiln_run_base_rss_bytes, '.0f', MB) or '?'} MB), or Python with onnxruntime "
-        f"(alone: {fmt(machine.ort_base_rss_bytes, '.0f', MB) or '?'} MB).",
+        f"of a process that loads the model and runs it once: kiln-run (alone: {kiln_alone} "
+        f"MB), or Python with onnxruntime (alone: {ort_alone} MB).",
         "",
     ]
     lines += markdown_table(MAIN_COLUMNS, rows)
