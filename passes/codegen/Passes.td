@@ -58,7 +58,11 @@ def TileAndDistributePass
     Option<"tiles", "tiles", "int64_t", /*default=*/"16",
            "Target number of parallel tiles per root op">,
     Option<"minTileWork", "min-tile-work", "int64_t", /*default=*/"4096",
-           "Do not split ops whose total iteration count is below this">
+           "Do not split ops whose total iteration count is below this">,
+    Option<"panelWidth", "panel-width", "int64_t", /*default=*/"0",
+           "Columns of a packed weight panel (0: no packing): a group "
+           "around a matmul on a weight is split along the weight's "
+           "columns, in whole panels">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect",

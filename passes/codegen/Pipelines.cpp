@@ -38,6 +38,10 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   TileAndDistributePassOptions tiling;
   tiling.tiles = options.tiles;
+  // Matmuls on weights read them packed in panels of one register tile's
+  // width (kiln-vectorize); threads split them in whole panels.
+  if (options.vectorize)
+    tiling.panelWidth = options.matmulVectors * (options.vectorBits / 32);
   pm.addNestedPass<func::FuncOp>(createTileAndDistributePass(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -1,4 +1,5 @@
 //===- tile-and-distribute.cpp - kiln-tile-and-distribute -----------------===//
+#include "passes/codegen/PackedMatmul.h"
 #include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -52,6 +53,35 @@ llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root) {
   return group;
 }
 
+/// For a group around a matmul on a weight whose result the root writes
+/// unchanged in shape (the matmul itself, or its elementwise epilogue):
+/// the number of tiles along the columns (root dim 1) that keeps every
+/// tile whole panels of `panel` columns; 0 when there is none.
+int64_t panelTiles(linalg::LinalgOp root,
+                   const llvm::SmallPtrSet<Operation *, 8> &group,
+                   int64_t tiles, int64_t panel) {
+  if (panel <= 0 || root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
+    return 0;
+  Operation *matmul =
+      kiln::isWeightMatmul(root) ? root.getOperation() : nullptr;
+  for (Operation *op : group)
+    if (!matmul && kiln::isWeightMatmul(op))
+      matmul = op;
+  if (!matmul)
+    return 0;
+  // The root's loops are the result's dims (an epilogue) or (m, n, k).
+  OpOperand *init = root.getDpsInitOperand(0);
+  if (matmul != root.getOperation() &&
+      (!root.getMatchingIndexingMap(init).isIdentity() ||
+       init->get().getType() != matmul->getResult(0).getType()))
+    return 0;
+  int64_t n = cast<ShapedType>(matmul->getResult(0).getType()).getDimSize(1);
+  for (int64_t t = std::min(tiles, n / panel); t >= 2; --t)
+    if (n % t == 0 && (n / t) % panel == 0)
+      return t;
+  return 0;
+}
+
 struct TileAndDistributePass
     : kiln::impl::TileAndDistributePassBase<TileAndDistributePass> {
   using Base::Base;
@@ -77,24 +107,36 @@ struct TileAndDistributePass
         work *= std::max<int64_t>(r, 1);
       if (work < minTileWork)
         continue;
-      // Split the outermost parallel dim that has room for several tiles.
-      SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
+      // The group is decided before tiling: while the loop is built, the
+      // original root and the already fused producers still use their
+      // operands, so use counts taken in the control function are off.
+      llvm::SmallPtrSet<Operation *, 8> group = fusionGroup(root);
+      // A matmul on a weight splits its columns in whole panels: every
+      // tile reads its own part of the packed weight once, for all rows.
       int64_t dim = -1;
-      for (auto [i, it] : llvm::enumerate(iters))
-        if (it == utils::IteratorType::parallel && ranges[i] >= 2) {
-          dim = i;
-          break;
-        }
-      if (dim < 0)
-        continue;
-      int64_t n = std::min<int64_t>(tiles, ranges[dim]);
-      // Prefer a count that divides the dim: every tile then has a static
-      // shape (fusable, vectorizable).
-      for (int64_t d = n; d >= std::max<int64_t>(1, n / 2); --d)
-        if (ranges[dim] % d == 0) {
-          n = d;
-          break;
-        }
+      int64_t n = panelTiles(root, group, tiles, panelWidth);
+      if (n > 0) {
+        dim = 1;
+      } else {
+        // Split the outermost parallel dim that has room for several
+        // tiles.
+        SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
+        for (auto [i, it] : llvm::enumerate(iters))
+          if (it == utils::IteratorType::parallel && ranges[i] >= 2) {
+            dim = i;
+            break;
+          }
+        if (dim < 0)
+          continue;
+        n = std::min<int64_t>(tiles, ranges[dim]);
+        // Prefer a count that divides the dim: every tile then has a
+        // static shape (fusable, vectorizable).
+        for (int64_t d = n; d >= std::max<int64_t>(1, n / 2); --d)
+          if (ranges[dim] % d == 0) {
+            n = d;
+            break;
+          }
+      }
       SmallVector<OpFoldResult> numThreads(ranges.size(),
                                            rewriter.getIndexAttr(0));
       numThreads[dim] = rewriter.getIndexAttr(n);
@@ -104,10 +146,6 @@ struct TileAndDistributePass
       tiling.setNumThreads(numThreads);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
-      // The group is decided before tiling: while the loop is built, the
-      // original root and the already fused producers still use their
-      // operands, so use counts taken in the control function are off.
-      llvm::SmallPtrSet<Operation *, 8> group = fusionGroup(root);
       options.setFusionControlFn(
           [&group](tensor::ExtractSliceOp slice, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {

@@ -1,4 +1,5 @@
 //===- vectorize.cpp - kiln-vectorize -------------------------------------===//
+#include "passes/codegen/PackedMatmul.h"
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/RegisterTiles.h"
 
@@ -39,27 +40,40 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     tiles.matmulRows = matmulRows;
     tiles.matmulVectors = matmulVectors;
 
-    // 1. Register tiles (scf.for inside the thread tiles), peeled.
+    IRRewriter rewriter(ctx);
+    // 1. Matmuls on weights: weights packed in panels, cache-blocked
+    //    register tiles.
+    SmallVector<linalg::MatmulOp> matmuls;
+    func.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    kiln::PackedConstants packed;
+    for (linalg::MatmulOp op : matmuls) {
+      FailureOr<linalg::GenericOp> generic =
+          kiln::packConstantMatmul(rewriter, op, tiles, packed);
+      if (succeeded(generic))
+        (void)kiln::tilePackedMatmul(rewriter, *generic, tiles);
+    }
+
+    // 2. Other register tiles (scf.for inside the thread tiles), peeled.
     SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
     func.walk([&](linalg::LinalgOp op) {
       SmallVector<int64_t> sizes = kiln::registerTileSizes(op, tiles);
       if (!sizes.empty())
         work.push_back({op, sizes});
     });
-    IRRewriter rewriter(ctx);
     for (auto &[op, sizes] : work)
       (void)kiln::tileToRegisters(rewriter, op, sizes);
 
-    // 2. Static tile shapes; convolution tiles become contractions.
+    // 3. Static tile shapes; convolution tiles become contractions.
     {
       RewritePatternSet patterns(ctx);
       addCanonicalization(patterns);
       kiln::populateConvTileToContractionPatterns(patterns);
+      kiln::populatePackedTileToMatmulPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
 
-    // 3. Vectorize, fold slices into transfers, keep accumulators in
+    // 4. Vectorize, fold slices into transfers, keep accumulators in
     //    registers across reduction loops.
     kiln::vectorizeRegisterTiles(rewriter, func);
     {
@@ -78,7 +92,7 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     }
     kiln::hoistAccumulators(rewriter, func);
 
-    // 4. Vector-level lowering (contractions to FMAs, ...).
+    // 5. Vector-level lowering (contractions to FMAs, ...).
     {
       RewritePatternSet patterns(ctx);
       addCanonicalization(patterns);

@@ -55,3 +55,27 @@ func.func @select_bool(%c: tensor<2x8xi1>, %x: tensor<2x8xf32>, %y: tensor<2x8xf
   } -> tensor<2x8xf32>
   return %r : tensor<2x8xf32>
 }
+
+// -----
+
+// A matmul on a weight reads the weight packed at compile time in panels
+// [N/16][K][16] (here [2][2][16]: the first panel holds columns 0-15 of
+// both rows), through a generic contraction on the result viewed as
+// [M, N/16, 16]; its register tiles (4 rows x one panel) still do FMAs
+// with the accumulators carried by the K loop.
+// CHECK-LABEL: func.func @weight_matmul
+// CHECK: arith.constant dense_resource<kiln_packed{{.*}}> : tensor<2x2x16xf32>
+// CHECK-NOT: linalg.matmul
+// CHECK: tensor.expand_shape {{.*}} into tensor<8x2x16xf32>
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<8x32xf32>
+func.func @weight_matmul(%a: tensor<8x2xf32>) -> tensor<8x32xf32> {
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0], [32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0]]> : tensor<2x32xf32>
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x2xf32>, tensor<2x32xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %m : tensor<8x32xf32>
+}

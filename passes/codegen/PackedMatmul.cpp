@@ -1,0 +1,288 @@
+//===- PackedMatmul.cpp - matmuls on weights packed at compile time -------===//
+#include "passes/codegen/PackedMatmul.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+#define DEBUG_TYPE "kiln-vectorize"
+
+using namespace mlir;
+
+namespace kiln {
+
+namespace {
+
+/// Rows of K per cache block: a panel block of kKBlock x nr floats stays in
+/// L1 while every register tile of the thread's rows streams past it.
+constexpr int64_t kKBlock = 256;
+
+/// `v` is a constant or a unit-stride static slice of a 2-D constant.
+struct ConstantSlice {
+  arith::ConstantOp constant;
+  SmallVector<OpFoldResult> offsets;
+};
+
+std::optional<ConstantSlice> constantSource(Value v) {
+  Builder b(v.getContext());
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    return ConstantSlice{c, {b.getIndexAttr(0), b.getIndexAttr(0)}};
+  auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || !slice.hasUnitStride() ||
+      slice.getSourceType().getRank() != 2 ||
+      slice.getResultType().getRank() != 2)
+    return std::nullopt;
+  auto c = slice.getSource().getDefiningOp<arith::ConstantOp>();
+  if (!c)
+    return std::nullopt;
+  return ConstantSlice{c, slice.getMixedOffsets()};
+}
+
+/// `ofr` is provably a multiple of `n`: a constant, or an affine.apply
+/// whose expression is (thread tile offsets: tid * size).
+bool isMultipleOf(OpFoldResult ofr, int64_t n) {
+  if (std::optional<int64_t> c = getConstantIntValue(ofr))
+    return *c % n == 0;
+  auto apply = cast<Value>(ofr).getDefiningOp<affine::AffineApplyOp>();
+  return apply && apply.getAffineMap().getNumResults() == 1 &&
+         apply.getAffineMap().getResult(0).isMultipleOf(n);
+}
+
+/// The raw bytes of a non-splat constant, if it holds them in memory.
+std::optional<ArrayRef<char>> rawData(Attribute value) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.getRawData();
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value))
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// The f32 constant `c` ([K, N]) packed as [N/nr][K][nr].
+FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
+                             int64_t nr) {
+  auto type = cast<RankedTensorType>(c.getType());
+  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+  auto packedType =
+      RankedTensorType::get({n / nr, k, nr}, type.getElementType());
+  Attribute value;
+  if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      dense && dense.isSplat()) {
+    value =
+        DenseElementsAttr::get(packedType, dense.getSplatValue<Attribute>());
+  } else {
+    std::optional<ArrayRef<char>> data = rawData(c.getValue());
+    size_t bytes = static_cast<size_t>(k * n) * sizeof(float);
+    if (!data || data->size() != bytes)
+      return failure();
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocate(bytes, 64, /*dataIsMutable=*/true);
+    const auto *src = reinterpret_cast<const float *>(data->data());
+    auto *dst = reinterpret_cast<float *>(blob.getMutableData().data());
+    for (int64_t p = 0; p < n / nr; ++p)
+      for (int64_t r = 0; r < k; ++r)
+        std::copy_n(src + r * n + p * nr, nr, dst + (p * k + r) * nr);
+    value = DenseResourceElementsAttr::get(packedType, "kiln_packed",
+                                           std::move(blob));
+  }
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(c);
+  return arith::ConstantOp::create(rewriter, c.getLoc(), packedType,
+                                   cast<TypedAttr>(value))
+      .getResult();
+}
+
+} // namespace
+
+bool isWeightMatmul(Operation *op) {
+  auto mm = dyn_cast<linalg::MatmulOp>(op);
+  if (!mm || !mm.hasPureTensorSemantics() || mm.hasUserDefinedMaps())
+    return false;
+  Type f32 = Float32Type::get(op->getContext());
+  return llvm::all_of(op->getOperandTypes(),
+                      [&](Type t) {
+                        auto rt = dyn_cast<RankedTensorType>(t);
+                        return rt && rt.hasStaticShape() &&
+                               rt.getElementType() == f32;
+                      }) &&
+         mm.getDpsInputOperand(1)->get().getDefiningOp<arith::ConstantOp>();
+}
+
+FailureOr<linalg::GenericOp> packConstantMatmul(RewriterBase &rewriter,
+                                                linalg::MatmulOp op,
+                                                const RegisterTiles &tiles,
+                                                PackedConstants &packed) {
+  if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+    return failure();
+  Value a = op.getDpsInputOperand(0)->get();
+  Value b = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto aTy = cast<RankedTensorType>(a.getType());
+  auto bTy = cast<RankedTensorType>(b.getType());
+  auto cTy = cast<RankedTensorType>(init.getType());
+  Type f32 = Float32Type::get(op.getContext());
+  if (!aTy.hasStaticShape() || !bTy.hasStaticShape() || !cTy.hasStaticShape() ||
+      aTy.getElementType() != f32 || bTy.getElementType() != f32 ||
+      cTy.getElementType() != f32)
+    return failure();
+  int64_t nr = tiles.matmulVectors * (tiles.vectorBits / 32);
+  int64_t m = cTy.getDimSize(0), n = cTy.getDimSize(1), k = aTy.getDimSize(1);
+  if (nr <= 0 || n % nr != 0 || m == 0 || k == 0)
+    return failure();
+  std::optional<ConstantSlice> source = constantSource(b);
+  if (!source || !isMultipleOf(source->offsets[1], nr))
+    return failure();
+  auto srcTy = cast<RankedTensorType>(source->constant.getType());
+  if (srcTy.getDimSize(1) % nr != 0)
+    return failure();
+
+  Value &weights = packed[{source->constant.getResult(), nr}];
+  if (!weights) {
+    FailureOr<Value> p = packWeights(rewriter, source->constant, nr);
+    if (failed(p))
+      return failure();
+    weights = *p;
+  }
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  // The panels the slice covers: [n/nr, k, nr] from panel offset / nr.
+  OpFoldResult panelOffset;
+  if (std::optional<int64_t> c = getConstantIntValue(source->offsets[1])) {
+    panelOffset = rewriter.getIndexAttr(*c / nr);
+  } else {
+    AffineExpr d0 = rewriter.getAffineDimExpr(0);
+    panelOffset = affine::AffineApplyOp::create(
+                      rewriter, loc, AffineMap::get(1, 0, d0.floorDiv(nr)),
+                      ValueRange{cast<Value>(source->offsets[1])})
+                      .getResult();
+  }
+  auto panelsTy = RankedTensorType::get({n / nr, k, nr}, f32);
+  Value panels = weights;
+  if (panelsTy != weights.getType()) {
+    SmallVector<OpFoldResult> offsets = {panelOffset, source->offsets[0],
+                                         rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(n / nr),
+                                       rewriter.getIndexAttr(k),
+                                       rewriter.getIndexAttr(nr)};
+    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+    panels = tensor::ExtractSliceOp::create(rewriter, loc, panelsTy, weights,
+                                            offsets, sizes, strides);
+  }
+
+  SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};
+  auto outTy = RankedTensorType::get({m, n / nr, nr}, f32);
+  Value out =
+      tensor::ExpandShapeOp::create(rewriter, loc, outTy, init, reassoc);
+  // Loops (m, panel, k, column in panel): the columns innermost, so the
+  // register tile's vectors run along them.
+  MLIRContext *ctx = op.getContext();
+  AffineExpr d0, d1, d2, d3;
+  bindDims(ctx, d0, d1, d2, d3);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d0, d2}, ctx),
+                                 AffineMap::get(4, 0, {d1, d2, d3}, ctx),
+                                 AffineMap::get(4, 0, {d0, d1, d3}, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters[2] = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outTy}, ValueRange{a, panels}, ValueRange{out},
+      maps, iters, [](OpBuilder &bb, Location l, ValueRange args) {
+        Value mul = arith::MulFOp::create(bb, l, args[0], args[1]);
+        Value sum = arith::AddFOp::create(bb, l, args[2], mul);
+        linalg::YieldOp::create(bb, l, sum);
+      });
+  generic->setAttr(kPackedMatmulAttr, rewriter.getUnitAttr());
+  Value result = tensor::CollapseShapeOp::create(rewriter, loc, cTy,
+                                                 generic.getResult(0), reassoc);
+  rewriter.replaceOp(op, result);
+  return generic;
+}
+
+LogicalResult tilePackedMatmul(RewriterBase &rewriter, linalg::GenericOp op,
+                               const RegisterTiles &tiles) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != 4 || llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  int64_t k = ranges[2];
+  // K blocks of about kKBlock rows that divide K (no remainder block); a K
+  // without such a divisor stays one block.
+  int64_t blocks = llvm::divideCeil(k, kKBlock);
+  while (k % blocks != 0)
+    ++blocks;
+  int64_t kc = k / blocks;
+  if (kc < kKBlock / 4)
+    kc = k;
+
+  // Cache blocks: K block outermost, then panels.
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setTileSizes({rewriter.getIndexAttr(0), rewriter.getIndexAttr(1),
+                        rewriter.getIndexAttr(kc == k ? 0 : kc),
+                        rewriter.getIndexAttr(0)});
+  options.setInterchange({2, 1, 0, 3});
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> blocked = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(blocked))
+    return failure();
+  rewriter.replaceOp(op, blocked->replacements);
+  auto inner = cast<linalg::LinalgOp>(blocked->tiledOps.front());
+  // Register tiles: rows x one panel, K innermost.
+  int64_t nr = ranges[3];
+  return tileToRegisters(rewriter, inner,
+                         {std::min(tiles.matmulRows, ranges[0]), 1, 1, nr});
+}
+
+namespace {
+
+/// A register tile of a packed matmul ([rows, 1 panel, 1 k, nr]) is a
+/// linalg.matmul [rows, nr, 1] on the same slices without their unit dims;
+/// as such it vectorizes into a contraction (FMAs with a broadcast) whose
+/// accumulators the reduction loop keeps in registers.
+struct PackedTileToMatmul : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->hasAttr(kPackedMatmulAttr) || !op->hasAttr(kRegisterTileAttr) ||
+        !op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not a packed register tile");
+    SmallVector<int64_t> r = op.getStaticLoopRanges();
+    if (r.size() != 4 || r[1] != 1 || r[2] != 1 ||
+        ShapedType::isDynamic(r[0]) || ShapedType::isDynamic(r[3]))
+      return rewriter.notifyMatchFailure(op, "not a static [m,1,1,n] tile");
+    Location loc = op.getLoc();
+    Type et = getElementTypeOrSelf(op.getResult(0).getType());
+    auto b2 = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({1, r[3]}, et),
+        op.getDpsInputOperand(1)->get(),
+        SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    SmallVector<ReassociationIndices> outer = {{0}, {1, 2}};
+    auto c2 = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({r[0], r[3]}, et),
+        op.getDpsInitOperand(0)->get(), outer);
+    auto mm = linalg::MatmulOp::create(
+        rewriter, loc, TypeRange{c2.getType()},
+        ValueRange{op.getDpsInputOperand(0)->get(), b2}, ValueRange{c2});
+    mm->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, op.getResult(0).getType(), mm.getResult(0), outer);
+    return success();
+  }
+};
+
+} // namespace
+
+void populatePackedTileToMatmulPatterns(RewritePatternSet &patterns) {
+  patterns.add<PackedTileToMatmul>(patterns.getContext());
+  tensor::populateReassociativeReshapeFoldingPatterns(patterns);
+}
+
+} // namespace kiln

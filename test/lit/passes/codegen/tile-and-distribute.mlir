@@ -1,0 +1,59 @@
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-tile-and-distribute{tiles=4 min-tile-work=1 panel-width=16}))' --split-input-file | FileCheck %s
+
+// An elementwise root splits its outermost dim into 4 tiles.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [2, 32] [1, 1]
+// CHECK: math.tanh
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %e = tensor.empty() : tensor<8x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x32xf32>) outs(%e : tensor<8x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
+
+// -----
+
+// A matmul on a weight (with its bias epilogue) splits the weight's
+// columns in whole 16-column panels: 64 columns are 4 tiles of 16, each
+// with all 8 rows; the matmul and its fill fuse into the epilogue's loop.
+// CHECK-LABEL: func.func @weight_matmul
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.fill {{.*}} -> tensor<8x16xf32>
+// CHECK: linalg.matmul {{.*}} tensor<8x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<8x16xf32>
+// CHECK: arith.addf
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+func.func @weight_matmul(%a: tensor<8x32xf32>, %bias: tensor<64xf32>) -> tensor<8x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %r = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %bias : tensor<8x64xf32>, tensor<64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%x: f32, %b: f32, %o: f32):
+    %s = arith.addf %x, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// -----
+
+// The same matmul on an input (no weight to pack) splits its rows.
+// CHECK-LABEL: func.func @input_matmul
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} tensor<2x32xf32>, tensor<32x64xf32>{{.*}} -> tensor<2x64xf32>
+func.func @input_matmul(%a: tensor<8x32xf32>, %w: tensor<32x64xf32>) -> tensor<8x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %m : tensor<8x64xf32>
+}
