@@ -101,80 +101,126 @@ FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
 
 } // namespace
 
-bool isWeightMatmul(Operation *op) {
+bool isPackableMatmul(Operation *op) {
   auto mm = dyn_cast<linalg::MatmulOp>(op);
   if (!mm || !mm.hasPureTensorSemantics() || mm.hasUserDefinedMaps())
     return false;
   Type f32 = Float32Type::get(op->getContext());
-  return llvm::all_of(op->getOperandTypes(),
-                      [&](Type t) {
-                        auto rt = dyn_cast<RankedTensorType>(t);
-                        return rt && rt.hasStaticShape() &&
-                               rt.getElementType() == f32;
-                      }) &&
-         mm.getDpsInputOperand(1)->get().getDefiningOp<arith::ConstantOp>();
+  bool staticF32 = llvm::all_of(op->getOperandTypes(), [&](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && rt.hasStaticShape() && rt.getElementType() == f32;
+  });
+  if (!staticF32)
+    return false;
+  return constantSource(mm.getDpsInputOperand(1)->get()) ||
+         cast<ShapedType>(mm.getResult(0).getType()).getDimSize(0) >=
+             kMinRowsToPack;
 }
 
-FailureOr<linalg::GenericOp> packConstantMatmul(RewriterBase &rewriter,
-                                                linalg::MatmulOp op,
-                                                const RegisterTiles &tiles,
-                                                PackedConstants &packed) {
-  if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+namespace {
+
+/// The panels [n/nr, k, nr] of the constant `source` that a [k, n] slice of
+/// it covers (the constant packed once per panel width).
+FailureOr<Value> constantPanels(RewriterBase &rewriter, Location loc,
+                                ConstantSlice source, int64_t k, int64_t n,
+                                int64_t nr, PackedConstants &packed) {
+  if (!isMultipleOf(source.offsets[1], nr))
     return failure();
-  Value a = op.getDpsInputOperand(0)->get();
-  Value b = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  auto aTy = cast<RankedTensorType>(a.getType());
-  auto bTy = cast<RankedTensorType>(b.getType());
-  auto cTy = cast<RankedTensorType>(init.getType());
-  Type f32 = Float32Type::get(op.getContext());
-  if (!aTy.hasStaticShape() || !bTy.hasStaticShape() || !cTy.hasStaticShape() ||
-      aTy.getElementType() != f32 || bTy.getElementType() != f32 ||
-      cTy.getElementType() != f32)
-    return failure();
-  int64_t nr = tiles.matmulVectors * (tiles.vectorBits / 32);
-  int64_t m = cTy.getDimSize(0), n = cTy.getDimSize(1), k = aTy.getDimSize(1);
-  if (nr <= 0 || n % nr != 0 || m == 0 || k == 0)
-    return failure();
-  std::optional<ConstantSlice> source = constantSource(b);
-  if (!source || !isMultipleOf(source->offsets[1], nr))
-    return failure();
-  auto srcTy = cast<RankedTensorType>(source->constant.getType());
+  auto srcTy = cast<RankedTensorType>(source.constant.getType());
   if (srcTy.getDimSize(1) % nr != 0)
     return failure();
-
-  Value &weights = packed[{source->constant.getResult(), nr}];
+  Value &weights = packed[{source.constant.getResult(), nr}];
   if (!weights) {
-    FailureOr<Value> p = packWeights(rewriter, source->constant, nr);
+    FailureOr<Value> p = packWeights(rewriter, source.constant, nr);
     if (failed(p))
       return failure();
     weights = *p;
   }
-
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  // The panels the slice covers: [n/nr, k, nr] from panel offset / nr.
+  auto panelsTy =
+      RankedTensorType::get({n / nr, k, nr}, srcTy.getElementType());
+  if (panelsTy == weights.getType())
+    return weights;
   OpFoldResult panelOffset;
-  if (std::optional<int64_t> c = getConstantIntValue(source->offsets[1])) {
+  if (std::optional<int64_t> c = getConstantIntValue(source.offsets[1])) {
     panelOffset = rewriter.getIndexAttr(*c / nr);
   } else {
     AffineExpr d0 = rewriter.getAffineDimExpr(0);
     panelOffset = affine::AffineApplyOp::create(
                       rewriter, loc, AffineMap::get(1, 0, d0.floorDiv(nr)),
-                      ValueRange{cast<Value>(source->offsets[1])})
+                      ValueRange{cast<Value>(source.offsets[1])})
                       .getResult();
   }
-  auto panelsTy = RankedTensorType::get({n / nr, k, nr}, f32);
-  Value panels = weights;
-  if (panelsTy != weights.getType()) {
-    SmallVector<OpFoldResult> offsets = {panelOffset, source->offsets[0],
-                                         rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(n / nr),
-                                       rewriter.getIndexAttr(k),
-                                       rewriter.getIndexAttr(nr)};
-    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
-    panels = tensor::ExtractSliceOp::create(rewriter, loc, panelsTy, weights,
-                                            offsets, sizes, strides);
+  SmallVector<OpFoldResult> offsets = {panelOffset, source.offsets[0],
+                                       rewriter.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(n / nr),
+                                     rewriter.getIndexAttr(k),
+                                     rewriter.getIndexAttr(nr)};
+  SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(rewriter, loc, panelsTy, weights,
+                                        offsets, sizes, strides)
+      .getResult();
+}
+
+/// `b` ([k, n], computed at run time) copied into panels [n/nr, k, nr]: a
+/// transposing copy of its view [k, n/nr, nr], vectorized along the panel
+/// rows like any elementwise op.
+Value runTimePanels(RewriterBase &rewriter, Location loc, Value b, int64_t nr) {
+  auto bTy = cast<RankedTensorType>(b.getType());
+  int64_t k = bTy.getDimSize(0), n = bTy.getDimSize(1);
+  Type et = bTy.getElementType();
+  Value view = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get({k, n / nr, nr}, et), b,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  auto panelsTy = RankedTensorType::get({n / nr, k, nr}, et);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, panelsTy.getShape(), et);
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d1, d0, d2}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(3, ctx)};
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{panelsTy}, ValueRange{view},
+             ValueRange{empty}, maps,
+             SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+             [](OpBuilder &bb, Location l, ValueRange args) {
+               linalg::YieldOp::create(bb, l, args[0]);
+             })
+      .getResult(0);
+}
+
+} // namespace
+
+FailureOr<linalg::GenericOp> packMatmul(RewriterBase &rewriter,
+                                        linalg::MatmulOp op,
+                                        const RegisterTiles &tiles,
+                                        PackedConstants &packed) {
+  if (!isPackableMatmul(op))
+    return failure();
+  Value a = op.getDpsInputOperand(0)->get();
+  Value b = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto cTy = cast<RankedTensorType>(init.getType());
+  Type f32 = cTy.getElementType();
+  int64_t nr = tiles.matmulVectors * (tiles.vectorBits / 32);
+  int64_t m = cTy.getDimSize(0), n = cTy.getDimSize(1),
+          k = cast<RankedTensorType>(a.getType()).getDimSize(1);
+  if (nr <= 0 || n % nr != 0 || m == 0 || k == 0)
+    return failure();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value panels;
+  if (std::optional<ConstantSlice> source = constantSource(b)) {
+    FailureOr<Value> p =
+        constantPanels(rewriter, loc, *source, k, n, nr, packed);
+    if (failed(p))
+      return failure();
+    panels = *p;
+  } else {
+    // Packing costs a copy of b, which the m rows then read from L1.
+    if (m < kMinRowsToPack)
+      return failure();
+    panels = runTimePanels(rewriter, loc, b, nr);
   }
 
   SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2}};

@@ -1,16 +1,18 @@
 //===- PackedMatmul.h - matmuls on weights packed at compile time -*- C++
 //-*-===//
 //
-// A float linalg.matmul whose right-hand side is a constant (a weight) reads
-// that constant in column panels: for every register tile of the result the
-// kernel walks down K through `nr` adjacent columns. In the row-major [K, N]
-// layout each step of K is a new cache line (and for large N a new page), so
-// the kernel waits on memory. The weight is therefore repacked at compile
-// time into panels [N/nr][K][nr] (each panel one contiguous run) and the
-// matmul becomes a generic contraction over the packed constant, written
-// into the result viewed as [M, N/nr, nr]. Its tiling is cache-blocked: a
-// block of K (kc rows of a panel, kept in L1) outermost, then the panels,
-// then the register tiles of `rows` x `nr` with K innermost.
+// A float linalg.matmul reads its right-hand side in column panels: for every
+// register tile of the result the kernel walks down K through `nr` adjacent
+// columns. In the row-major [K, N] layout each step of K is a new cache line
+// (and for large N a new page), so the kernel waits on memory (and with
+// power-of-two row lengths the rows fight over a few cache sets). The
+// right-hand side is therefore packed into panels [N/nr][K][nr] (each panel one
+// contiguous run): a weight at compile time, an activation by a copy at run
+// time (inside the thread's tile, so each thread packs only its own columns).
+// The matmul becomes a generic contraction over the panels, written into the
+// result viewed as [M, N/nr, nr]. Its tiling is cache-blocked: a block of K (kc
+// rows of a panel, kept in L1) outermost, then the panels, then the register
+// tiles of `rows` x `nr` with K innermost.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_PASSES_CODEGEN_PACKEDMATMUL_H
@@ -28,21 +30,27 @@ namespace kiln {
 using PackedConstants =
     llvm::DenseMap<std::pair<mlir::Value, int64_t>, mlir::Value>;
 
-/// Marks the generic contractions made by packConstantMatmul.
+/// Marks the generic contractions made by packMatmul.
 constexpr llvm::StringLiteral kPackedMatmulAttr = "kiln.packed_matmul";
 
-/// `op` is an f32 linalg.matmul with static shapes whose right-hand side is
-/// a constant: packConstantMatmul applies to its tiles whose columns are
-/// whole panels.
-bool isWeightMatmul(mlir::Operation *op);
+/// Rows from which packing a right-hand side computed at run time pays
+/// (each packed element is then read by at least this many FMAs).
+constexpr int64_t kMinRowsToPack = 8;
 
-/// Rewrites `op` (f32 linalg.matmul, static shapes, right-hand side a
-/// constant or a static-size slice of one whose column offset is a multiple
-/// of the panel width) as a contraction over the constant packed in panels
-/// of `tiles`' register width. Fails, changing nothing, otherwise.
+/// `op` is an f32 linalg.matmul with static shapes whose right-hand side is
+/// a constant, or that has at least kMinRowsToPack rows: packMatmul applies
+/// to its tiles whose columns are whole panels.
+bool isPackableMatmul(mlir::Operation *op);
+
+/// Rewrites `op` (isPackableMatmul; for a constant right-hand side, the
+/// constant itself or a static-size slice of it whose column offset is a
+/// multiple of the panel width) as a contraction over its right-hand side
+/// in panels of `tiles`' register width: a constant is packed at compile
+/// time, anything else by a copy at run time. Fails, changing nothing,
+/// otherwise.
 mlir::FailureOr<mlir::linalg::GenericOp>
-packConstantMatmul(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp op,
-                   const RegisterTiles &tiles, PackedConstants &packed);
+packMatmul(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp op,
+           const RegisterTiles &tiles, PackedConstants &packed);
 
 /// Cache-blocked register tiling of a packed matmul (see the file comment);
 /// the register tiles are marked for vectorization like tileToRegisters'.

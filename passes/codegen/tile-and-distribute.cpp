@@ -53,8 +53,8 @@ llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root) {
   return group;
 }
 
-/// For a group around a matmul on a weight whose result the root writes
-/// unchanged in shape (the matmul itself, or its elementwise epilogue):
+/// For a group around a matmul that kiln-vectorize packs, whose result the root
+/// writes unchanged in shape (the matmul itself, or its elementwise epilogue):
 /// the number of tiles along the columns (root dim 1) that keeps every
 /// tile whole panels of `panel` columns; 0 when there is none.
 int64_t panelTiles(linalg::LinalgOp root,
@@ -63,9 +63,9 @@ int64_t panelTiles(linalg::LinalgOp root,
   if (panel <= 0 || root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
     return 0;
   Operation *matmul =
-      kiln::isWeightMatmul(root) ? root.getOperation() : nullptr;
+      kiln::isPackableMatmul(root) ? root.getOperation() : nullptr;
   for (Operation *op : group)
-    if (!matmul && kiln::isWeightMatmul(op))
+    if (!matmul && kiln::isPackableMatmul(op))
       matmul = op;
   if (!matmul)
     return 0;
@@ -111,8 +111,8 @@ struct TileAndDistributePass
       // original root and the already fused producers still use their
       // operands, so use counts taken in the control function are off.
       llvm::SmallPtrSet<Operation *, 8> group = fusionGroup(root);
-      // A matmul on a weight splits its columns in whole panels: every
-      // tile reads its own part of the packed weight once, for all rows.
+      // A packed matmul splits its columns in whole panels: every tile
+      // packs (at run time) and reads its own panels once, for all rows.
       int64_t dim = -1;
       int64_t n = panelTiles(root, group, tiles, panelWidth);
       if (n > 0) {

@@ -41,14 +41,14 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     tiles.matmulVectors = matmulVectors;
 
     IRRewriter rewriter(ctx);
-    // 1. Matmuls on weights: weights packed in panels, cache-blocked
+    // 1. Matmuls: right-hand sides packed in panels, cache-blocked
     //    register tiles.
     SmallVector<linalg::MatmulOp> matmuls;
     func.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     kiln::PackedConstants packed;
     for (linalg::MatmulOp op : matmuls) {
       FailureOr<linalg::GenericOp> generic =
-          kiln::packConstantMatmul(rewriter, op, tiles, packed);
+          kiln::packMatmul(rewriter, op, tiles, packed);
       if (succeeded(generic))
         (void)kiln::tilePackedMatmul(rewriter, *generic, tiles);
     }

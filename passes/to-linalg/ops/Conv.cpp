@@ -2,7 +2,8 @@
 //
 // Conv: the input is padded with tensor.pad (explicit pads or auto_pad), the
 // bias is broadcast into the init, and the named linalg conv accumulates
-// into it: conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} for one group,
+// into it: conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} for one group
+// (a 1x1 2-D conv with unit strides on one image as a linalg.matmul),
 // depthwise_conv_2d_nchw_chw when every channel is its own group,
 // conv_2d_ngchw_gfchw for other 2-D groups, a linalg.generic otherwise.
 //
@@ -86,6 +87,20 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                             ValueRange{init}, stridesAttr,
                                             dilationsAttr)
           .getResult(0);
+    if (nsp == 2 && xType.getDimSize(0) == 1 && wType.getDimSize(2) == 1 &&
+        wType.getDimSize(3) == 1 &&
+        llvm::all_of(strides, [](int64_t s) { return s == 1; })) {
+      // A 1x1 convolution with unit strides on one image is the matmul
+      // W[F, C] x X[C, H*W] (and gets the matmul kernel).
+      int64_t hw = oType.getDimSize(2) * oType.getDimSize(3);
+      Value x2 = reshapeTensor(b, loc, x, {c, hw});
+      Value w2 = reshapeTensor(b, loc, w, {f, c});
+      Value i2 = reshapeTensor(b, loc, init, {f, hw});
+      Value mm = linalg::MatmulOp::create(b, loc, TypeRange{i2.getType()},
+                                          ValueRange{w2, x2}, ValueRange{i2})
+                     .getResult(0);
+      return reshapeTensor(b, loc, mm, oType.getShape());
+    }
     if (nsp == 2)
       return linalg::Conv2DNchwFchwOp::create(b, loc, rt, ValueRange{x, w},
                                               ValueRange{init}, stridesAttr,

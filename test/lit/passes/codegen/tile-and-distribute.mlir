@@ -46,14 +46,29 @@ func.func @weight_matmul(%a: tensor<8x32xf32>, %bias: tensor<64xf32>) -> tensor<
 
 // -----
 
-// The same matmul on an input (no weight to pack) splits its rows.
+// A matmul on an input with 8 rows (packed at run time) splits its columns
+// too: each tile packs only its own panels.
 // CHECK-LABEL: func.func @input_matmul
 // CHECK: scf.forall (%{{.*}}) in (4)
-// CHECK: linalg.matmul {{.*}} tensor<2x32xf32>, tensor<32x64xf32>{{.*}} -> tensor<2x64xf32>
+// CHECK: linalg.matmul {{.*}} tensor<8x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<8x16xf32>
 func.func @input_matmul(%a: tensor<8x32xf32>, %w: tensor<32x64xf32>) -> tensor<8x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x64xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
   %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %m : tensor<8x64xf32>
+}
+
+// -----
+
+// With fewer rows than packing needs, the rows split.
+// CHECK-LABEL: func.func @few_rows_matmul
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} tensor<1x32xf32>, tensor<32x64xf32>{{.*}} -> tensor<1x64xf32>
+func.func @few_rows_matmul(%a: tensor<4x32xf32>, %w: tensor<32x64xf32>) -> tensor<4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<4x32xf32>, tensor<32x64xf32>) outs(%f : tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %m : tensor<4x64xf32>
 }

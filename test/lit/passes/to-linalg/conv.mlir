@@ -148,3 +148,18 @@ func.func @deform_conv(%x: tensor<1x2x3x3xf32>, %w: tensor<1x2x2x2xf32>, %o: ten
   %0 = "onnx.DeformConv"(%x, %w, %o, %b, %m) {kernel_shape = array<i64: 2, 2>, offset_group = 2 : i64} : (tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<1x16x2x2xf32>, tensor<1xf32>, tensor<1x8x2x2xf32>) -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// A 1x1 kernel with unit strides on one image is the matmul
+// W[F, C] x X[C, H*W] into the bias broadcast, reshaped back.
+// CHECK-LABEL: func.func @conv2d_pointwise
+// CHECK-DAG: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<1x3x4x5xf32> into tensor<3x20xf32>
+// CHECK-DAG: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x1x1xf32> into tensor<8x3xf32>
+// CHECK: %[[M:.*]] = linalg.matmul ins(%[[W]], %[[X]] : tensor<8x3xf32>, tensor<3x20xf32>) outs(%{{.*}} : tensor<8x20xf32>)
+// CHECK: tensor.expand_shape %[[M]] {{\[\[}}0, 1], [2, 3]] output_shape [1, 8, 4, 5] : tensor<8x20xf32> into tensor<1x8x4x5xf32>
+// CHECK-NOT: linalg.conv_2d
+func.func @conv2d_pointwise(%x: tensor<1x3x4x5xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x5xf32> {
+  %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 1, 1>} : (tensor<1x3x4x5xf32>, tensor<8x3x1x1xf32>, tensor<8xf32>) -> tensor<1x8x4x5xf32>
+  return %0 : tensor<1x8x4x5xf32>
+}
