@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -336,6 +337,13 @@ void hoistAccumulators(RewriterBase &rewriter, Operation *root) {
 }
 
 void populateKilnVectorLoweringPatterns(RewritePatternSet &patterns) {
+  // erf (GELU), exp (softmax, sigmoid) and tanh as polynomials in vector
+  // arithmetic instead of one libm call per lane; within a few ulp of
+  // libm over the whole f32 range (the node tests of these ops check it).
+  populateMathPolynomialApproximationPatterns(
+      patterns, [](StringRef name) {
+        return name == "math.erf" || name == "math.exp" || name == "math.tanh";
+      });
   vector::populateVectorReductionToContractPatterns(patterns);
   vector::populateVectorContractLoweringPatterns(
       patterns, vector::VectorContractLowering::OuterProduct);

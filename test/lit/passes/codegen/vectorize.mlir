@@ -100,3 +100,19 @@ func.func @input_matmul(%a: tensor<8x2xf32>, %b: tensor<2x32xf32>) -> tensor<8x3
   %m = linalg.matmul ins(%a, %b : tensor<8x2xf32>, tensor<2x32xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
   return %m : tensor<8x32xf32>
 }
+
+// -----
+
+// erf, exp and tanh become polynomials in vector arithmetic (no libm call
+// per lane later).
+// CHECK-LABEL: func.func @math_polynomials
+// CHECK-NOT: math.erf
+// CHECK-NOT: math.exp
+// CHECK-NOT: math.tanh
+// CHECK: return
+func.func @math_polynomials(%x: vector<8xf32>) -> vector<8xf32> {
+  %0 = math.erf %x : vector<8xf32>
+  %1 = math.exp %0 : vector<8xf32>
+  %2 = math.tanh %1 : vector<8xf32>
+  return %2 : vector<8xf32>
+}
