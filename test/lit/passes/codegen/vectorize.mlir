@@ -23,15 +23,15 @@ func.func @matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>) -> tensor<8x32xf3
 // Elementwise ops: the innermost dim by the vector width, the remainder
 // peeled to a smaller static vector.
 // CHECK-LABEL: func.func @elementwise
-// CHECK: math.tanh {{.*}} : vector<8xf32>
-// CHECK: math.tanh {{.*}} : vector<4xf32>
+// CHECK: math.sqrt {{.*}} : vector<8xf32>
+// CHECK: math.sqrt {{.*}} : vector<4xf32>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @elementwise(%x: tensor<3x12xf32>) -> tensor<3x12xf32> {
   %e = tensor.empty() : tensor<3x12xf32>
   %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
       ins(%x : tensor<3x12xf32>) outs(%e : tensor<3x12xf32>) {
   ^bb0(%a: f32, %o: f32):
-    %t = math.tanh %a : f32
+    %t = math.sqrt %a : f32
     linalg.yield %t : f32
   } -> tensor<3x12xf32>
   return %r : tensor<3x12xf32>
