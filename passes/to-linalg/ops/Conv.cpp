@@ -3,7 +3,8 @@
 // Conv: the input is padded with tensor.pad (explicit pads or auto_pad), the
 // bias is broadcast into the init, and the named linalg conv accumulates
 // into it: conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw} for one group
-// (a 1x1 2-D conv with unit strides on one image as a linalg.matmul),
+// (a 2-D f32 conv of one image as a linalg.matmul on its im2col matrix, or
+// on the input itself for a 1x1 kernel with unit strides),
 // depthwise_conv_2d_nchw_chw when every channel is its own group,
 // conv_2d_ngchw_gfchw for other 2-D groups, a linalg.generic otherwise.
 //
@@ -68,6 +69,70 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// Largest im2col matrix (bytes) a convolution is lowered through; larger
+/// ones (big images) keep the direct convolution.
+constexpr int64_t kMaxIm2ColBytes = int64_t(32) << 20;
+
+/// A 2-D f32 convolution of one image, one group, as the matmul
+/// W[F, C*KH*KW] x X[C*KH*KW, OH*OW] (which gets the packed, cache-blocked
+/// matmul kernel). A 1x1 kernel with unit strides reads X as it is;
+/// otherwise X is the im2col matrix, a copy of the (padded) input in which
+/// row (c, kh, kw) holds the input pixels kernel element (kh, kw) of channel
+/// c meets at every output position. Null when the convolution does not
+/// qualify.
+Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
+                        Value init, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> dilations) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto oType = cast<RankedTensorType>(init.getType());
+  Type f32 = b.getF32Type();
+  if (xType.getDimSize(0) != 1 || xType.getElementType() != f32 ||
+      wType.getElementType() != f32 || oType.getElementType() != f32 ||
+      !xType.hasStaticShape() || !wType.hasStaticShape() ||
+      !oType.hasStaticShape())
+    return {};
+  int64_t c = xType.getDimSize(1), f = wType.getDimSize(0);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
+  int64_t k = c * kh * kw, hw = oh * ow;
+  bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
+  if (!pointwise && k * hw * 4 > kMaxIm2ColBytes)
+    return {};
+  Value cols;
+  if (pointwise) {
+    cols = reshapeTensor(b, loc, x, {c, hw});
+  } else {
+    // cols[c, kh, kw, oh, ow] = x[0, c, oh * sh + kh * dh, ow * sw + kw * dw]
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> d(5);
+    bindDimsList(ctx, MutableArrayRef<AffineExpr>(d));
+    AffineMap in = AffineMap::get(5, 0,
+                                  {getAffineConstantExpr(0, ctx), d[0],
+                                   d[3] * strides[0] + d[1] * dilations[0],
+                                   d[4] * strides[1] + d[2] * dilations[1]},
+                                  ctx);
+    auto colType = RankedTensorType::get({c, kh, kw, oh, ow}, f32);
+    Value col =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{colType}, ValueRange{x},
+            ValueRange{createEmpty(b, loc, colType)},
+            ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(5, ctx)},
+            SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(nb, nl, args[0]);
+            })
+            .getResult(0);
+    cols = reshapeTensor(b, loc, col, {k, hw});
+  }
+  Value w2 = reshapeTensor(b, loc, w, {f, k});
+  Value i2 = reshapeTensor(b, loc, init, {f, hw});
+  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{i2.getType()},
+                                      ValueRange{w2, cols}, ValueRange{i2})
+                 .getResult(0);
+  return reshapeTensor(b, loc, mm, oType.getShape());
+}
+
 /// Convolution of padded `x` (N, C, spatial...) with `w` (F, C/G, k...) into
 /// `init` (N, F, out...), `groups` groups.
 Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
@@ -87,20 +152,9 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                             ValueRange{init}, stridesAttr,
                                             dilationsAttr)
           .getResult(0);
-    if (nsp == 2 && xType.getDimSize(0) == 1 && wType.getDimSize(2) == 1 &&
-        wType.getDimSize(3) == 1 &&
-        llvm::all_of(strides, [](int64_t s) { return s == 1; })) {
-      // A 1x1 convolution with unit strides on one image is the matmul
-      // W[F, C] x X[C, H*W] (and gets the matmul kernel).
-      int64_t hw = oType.getDimSize(2) * oType.getDimSize(3);
-      Value x2 = reshapeTensor(b, loc, x, {c, hw});
-      Value w2 = reshapeTensor(b, loc, w, {f, c});
-      Value i2 = reshapeTensor(b, loc, init, {f, hw});
-      Value mm = linalg::MatmulOp::create(b, loc, TypeRange{i2.getType()},
-                                          ValueRange{w2, x2}, ValueRange{i2})
-                     .getResult(0);
-      return reshapeTensor(b, loc, mm, oType.getShape());
-    }
+    if (nsp == 2)
+      if (Value mm = buildConvAsMatmul(b, loc, x, w, init, strides, dilations))
+        return mm;
     if (nsp == 2)
       return linalg::Conv2DNchwFchwOp::create(b, loc, rt, ValueRange{x, w},
                                               ValueRange{init}, stridesAttr,

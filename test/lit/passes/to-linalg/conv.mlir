@@ -1,12 +1,19 @@
 // RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file | FileCheck %s
 
-// Bias broadcast into the init, explicit pads by tensor.pad, strides.
+// Bias broadcast into the init, explicit pads by tensor.pad, strides. An
+// f32 conv of one image is a matmul of the weights [F, C*KH*KW] with the
+// im2col matrix [C*KH*KW, OH*OW] of the padded input.
+// CHECK: #[[COL:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d0, d3 * 2 + d1, d4 * 2 + d2)>
 // CHECK-LABEL: func.func @conv2d_bias_pads
 // CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
 // CHECK: %[[B:.*]] = linalg.generic
 // CHECK-SAME: ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>)
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[B]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[I:.*]] = linalg.generic {indexing_maps = [#[[COL]], {{.*}}]{{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x4x4xf32>)
+// CHECK: %[[X:.*]] = tensor.collapse_shape %[[I]] {{.*}} into tensor<27x16xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} into tensor<4x27xf32>
+// CHECK: %[[I2:.*]] = tensor.collapse_shape %[[B]] {{.*}} into tensor<4x16xf32>
+// CHECK: linalg.matmul ins(%[[W]], %[[X]] : tensor<4x27xf32>, tensor<27x16xf32>) outs(%[[I2]] : tensor<4x16xf32>)
 func.func @conv2d_bias_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
@@ -14,11 +21,11 @@ func.func @conv2d_bias_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b
 
 // -----
 
-// SAME_UPPER with a 4x4 kernel: total pad 3, 1 before and 2 after; dilations.
+// SAME_UPPER with a 4x4 kernel: total pad 3, 1 before and 2 after.
 // CHECK-LABEL: func.func @conv2d_same_upper
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 2]
 // CHECK: linalg.fill
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK: linalg.matmul {{.*}} : tensor<3x32xf32>, tensor<32x25xf32>
 func.func @conv2d_same_upper(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x4x4xf32>) -> tensor<1x3x5x5xf32> {
   %n = "onnx.None"() : () -> none
   %0 = "onnx.Conv"(%x, %w, %n) {auto_pad = "SAME_UPPER"} : (tensor<1x2x5x5xf32>, tensor<3x2x4x4xf32>, none) -> tensor<1x3x5x5xf32>
@@ -89,7 +96,8 @@ func.func @conv_groups(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 // CHECK: %[[K:.*]] = linalg.index 3
 // CHECK: arith.subi %{{.*}}, %[[K]]
 // CHECK: tensor.extract %[[WE]]
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[S]], %{{.*}} : tensor<1x1x9x9xf32>, tensor<2x1x3x3xf32>) outs(%{{.*}} : tensor<1x2x7x7xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<1x1x9x9xf32>) outs(%{{.*}} : tensor<1x3x3x7x7xf32>)
+// CHECK: linalg.matmul {{.*}} : tensor<2x9xf32>, tensor<9x49xf32>) outs(%{{.*}} : tensor<2x49xf32>)
 func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
   %n = "onnx.None"() : () -> none
   %0 = "onnx.ConvTranspose"(%x, %w, %n) {strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x7x7xf32>
@@ -103,7 +111,7 @@ func.func @conv_transpose(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> t
 // CHECK-LABEL: func.func @conv_transpose_output_shape
 // CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<1x1x12x10xf32>
 // CHECK: tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 2, 2] [1, 1, 3, 3] [1, 1, 3, 2]
-// CHECK: linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x2x10x8xf32>)
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<2x80xf32>)
 func.func @conv_transpose_output_shape(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32> {
   %n = "onnx.None"() : () -> none
   %0 = "onnx.ConvTranspose"(%x, %w, %n) {output_shape = array<i64: 10, 8>, strides = array<i64: 3, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>, none) -> tensor<1x2x10x8xf32>
@@ -162,4 +170,15 @@ func.func @deform_conv(%x: tensor<1x2x3x3xf32>, %w: tensor<1x2x2x2xf32>, %o: ten
 func.func @conv2d_pointwise(%x: tensor<1x3x4x5xf32>, %w: tensor<8x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x5xf32> {
   %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 1, 1>} : (tensor<1x3x4x5xf32>, tensor<8x3x1x1xf32>, tensor<8xf32>) -> tensor<1x8x4x5xf32>
   return %0 : tensor<1x8x4x5xf32>
+}
+
+// -----
+
+// f16 keeps the direct convolution (accumulating in f32).
+// CHECK-LABEL: func.func @conv2d_f16_direct
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x5x5xf16>, tensor<3x2x3x3xf16>) outs(%{{.*}} : tensor<1x3x3x3xf32>)
+func.func @conv2d_f16_direct(%x: tensor<1x2x5x5xf16>, %w: tensor<3x2x3x3xf16>) -> tensor<1x3x3x3xf16> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) : (tensor<1x2x5x5xf16>, tensor<3x2x3x3xf16>, none) -> tensor<1x3x3x3xf16>
+  return %0 : tensor<1x3x3x3xf16>
 }

@@ -83,9 +83,7 @@ func.func @convinteger_per_channel(%x: tensor<1x1x3x3xui8>, %w: tensor<2x1x2x2xu
 // output channel (dim 1 of the result).
 // CHECK-LABEL: func.func @qlinearconv_per_channel
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2xi32>) outs(%{{.*}} : tensor<1x2x7x7xi32>)
-// A 1x1 kernel: the accumulation is a matmul [2, 1] x [1, 49].
-// CHECK: %[[MM:.*]] = linalg.matmul {{.*}} -> tensor<2x49xi32>
-// CHECK: %[[ACC:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x2x7x7xi32>
+// CHECK: %[[ACC:.*]] = linalg.conv_2d_nchw_fchw
 // CHECK: %[[WS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %[[WS]], %{{.*}}, %{{.*}} : tensor<1x2x7x7xi32>, tensor<f32>, tensor<2x1x1xf32>, tensor<f32>, tensor<i8>)
 // CHECK: math.roundeven
