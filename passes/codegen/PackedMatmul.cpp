@@ -24,6 +24,10 @@ namespace {
 /// L1 while every register tile of the thread's rows streams past it.
 constexpr int64_t kKBlock = 256;
 
+/// Largest right-hand side packed at run time: the panels are a temporary
+/// of the thread's tile, which lives on the thread's stack.
+constexpr int64_t kMaxRunTimePanelBytes = int64_t(1) << 20;
+
 /// `v` is a constant or a unit-stride static slice of a 2-D constant.
 struct ConstantSlice {
   arith::ConstantOp constant;
@@ -65,7 +69,8 @@ std::optional<ArrayRef<char>> rawData(Attribute value) {
   return std::nullopt;
 }
 
-/// The f32 constant `c` ([K, N]) packed as [N/nr][K][nr].
+/// The whole panels of the f32 constant `c` ([K, N]) packed as
+/// [N/nr][K][nr] (the last N % nr columns are left out).
 FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
                              int64_t nr) {
   auto type = cast<RankedTensorType>(c.getType());
@@ -79,9 +84,9 @@ FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
         DenseElementsAttr::get(packedType, dense.getSplatValue<Attribute>());
   } else {
     std::optional<ArrayRef<char>> data = rawData(c.getValue());
-    size_t bytes = static_cast<size_t>(k * n) * sizeof(float);
-    if (!data || data->size() != bytes)
+    if (!data || data->size() != static_cast<size_t>(k * n) * sizeof(float))
       return failure();
+    size_t bytes = static_cast<size_t>(k * (n / nr) * nr) * sizeof(float);
     AsmResourceBlob blob =
         HeapAsmResourceBlob::allocate(bytes, 64, /*dataIsMutable=*/true);
     const auto *src = reinterpret_cast<const float *>(data->data());
@@ -127,7 +132,7 @@ FailureOr<Value> constantPanels(RewriterBase &rewriter, Location loc,
   if (!isMultipleOf(source.offsets[1], nr))
     return failure();
   auto srcTy = cast<RankedTensorType>(source.constant.getType());
-  if (srcTy.getDimSize(1) % nr != 0)
+  if (srcTy.getDimSize(1) < nr)
     return failure();
   Value &weights = packed[{source.constant.getResult(), nr}];
   if (!weights) {
@@ -217,8 +222,9 @@ FailureOr<linalg::GenericOp> packMatmul(RewriterBase &rewriter,
       return failure();
     panels = *p;
   } else {
-    // Packing costs a copy of b, which the m rows then read from L1.
-    if (m < kMinRowsToPack)
+    // Packing costs a copy of b, which the m rows then read from L1. The
+    // copy is a temporary of the thread's tile (on its stack).
+    if (m < kMinRowsToPack || k * n * 4 > kMaxRunTimePanelBytes)
       return failure();
     panels = runTimePanels(rewriter, loc, b, nr);
   }
@@ -284,6 +290,83 @@ LogicalResult tilePackedMatmul(RewriterBase &rewriter, linalg::GenericOp op,
   int64_t nr = ranges[3];
   return tileToRegisters(rewriter, inner,
                          {std::min(tiles.matmulRows, ranges[0]), 1, 1, nr});
+}
+
+namespace {
+
+/// Columns [offset, offset + size) of the 2-D f32 constant `v` as a new
+/// constant; null when `v` is no constant with its data in memory.
+Value constantColumns(RewriterBase &rewriter, Value v, int64_t offset,
+                      int64_t size) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  if (!c)
+    return {};
+  auto type = cast<RankedTensorType>(c.getType());
+  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+  auto sliceType = RankedTensorType::get({k, size}, type.getElementType());
+  Attribute value;
+  if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      dense && dense.isSplat()) {
+    value = dense.resizeSplat(sliceType);
+  } else {
+    std::optional<ArrayRef<char>> data = rawData(c.getValue());
+    if (!data || data->size() != static_cast<size_t>(k * n) * sizeof(float))
+      return {};
+    const auto *src = reinterpret_cast<const float *>(data->data());
+    SmallVector<float> cols(k * size);
+    for (int64_t r = 0; r < k; ++r)
+      std::copy_n(src + r * n + offset, size, cols.begin() + r * size);
+    value = DenseElementsAttr::get(sliceType, ArrayRef<float>(cols));
+  }
+  return arith::ConstantOp::create(rewriter, c.getLoc(), sliceType,
+                                   cast<TypedAttr>(value))
+      .getResult();
+}
+
+} // namespace
+
+LogicalResult splitPanelRemainder(RewriterBase &rewriter, linalg::MatmulOp op,
+                                  int64_t panel) {
+  if (panel <= 0 || !isPackableMatmul(op))
+    return failure();
+  auto cTy = cast<RankedTensorType>(op.getResult(0).getType());
+  int64_t m = cTy.getDimSize(0), n = cTy.getDimSize(1);
+  int64_t k = cast<RankedTensorType>(op.getDpsInputOperand(0)->get().getType())
+                  .getDimSize(1);
+  int64_t n1 = n / panel * panel, n2 = n - n1;
+  if (n1 == 0 || n2 == 0)
+    return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value a = op.getDpsInputOperand(0)->get();
+  Value b = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto idx = [&](int64_t v) -> OpFoldResult {
+    return rewriter.getIndexAttr(v);
+  };
+  SmallVector<OpFoldResult> unit = {idx(1), idx(1)};
+  Value result = init;
+  for (auto [offset, size] : {std::pair{int64_t(0), n1}, std::pair{n1, n2}}) {
+    SmallVector<OpFoldResult> offs = {idx(0), idx(offset)};
+    // A weight's last columns become a constant of their own: the packed
+    // panels then hold all the rest, and the weight is not kept twice.
+    Value bs = offset ? constantColumns(rewriter, b, offset, size) : Value();
+    if (!bs)
+      bs = tensor::ExtractSliceOp::create(
+          rewriter, loc, b, offs, SmallVector<OpFoldResult>{idx(k), idx(size)},
+          unit);
+    SmallVector<OpFoldResult> cSizes = {idx(m), idx(size)};
+    Value cs =
+        tensor::ExtractSliceOp::create(rewriter, loc, init, offs, cSizes, unit);
+    Value part =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{cs.getType()},
+                                 ValueRange{a, bs}, ValueRange{cs})
+            .getResult(0);
+    result = tensor::InsertSliceOp::create(rewriter, loc, part, result, offs,
+                                           cSizes, unit);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
 }
 
 namespace {

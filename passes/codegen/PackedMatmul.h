@@ -52,6 +52,14 @@ mlir::FailureOr<mlir::linalg::GenericOp>
 packMatmul(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp op,
            const RegisterTiles &tiles, PackedConstants &packed);
 
+/// Splits a packable matmul whose columns are not whole panels of `panel`
+/// into one on the whole panels and one on the remaining columns (each
+/// written into its slice of the result), so the first can be packed and
+/// split among threads in panels. Fails when there is nothing to split.
+mlir::LogicalResult splitPanelRemainder(mlir::RewriterBase &rewriter,
+                                        mlir::linalg::MatmulOp op,
+                                        int64_t panel);
+
 /// Cache-blocked register tiling of a packed matmul (see the file comment);
 /// the register tiles are marked for vectorization like tileToRegisters'.
 mlir::LogicalResult tilePackedMatmul(mlir::RewriterBase &rewriter,

@@ -2,17 +2,20 @@
 //
 // Upstream's elementwise fusion and reshape folding with a control function
 // that keeps contractions and convolutions in their named form (see the
-// pass description in Passes.td).
+// pass description in Passes.td); transposes of constants are folded.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #define DEBUG_TYPE "kiln-fuse-elementwise"
@@ -44,6 +47,63 @@ bool allowFusion(OpOperand *fusedOperand) {
   return !isRoot(producer) && !isRoot(fusedOperand->getOwner());
 }
 
+/// A linalg.transpose of a constant is the transposed constant (a Gemm's
+/// transB on a weight): computed once here instead of in every run.
+struct FoldConstantTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto cst = op.getInput().getDefiningOp<arith::ConstantOp>();
+    auto inTy = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto outTy = dyn_cast<RankedTensorType>(op.getInit().getType());
+    if (!cst || !inTy || !outTy || !inTy.hasStaticShape() ||
+        !inTy.getElementType().isIntOrFloat() ||
+        inTy.getElementType().getIntOrFloatBitWidth() % 8 != 0)
+      return rewriter.notifyMatchFailure(op, "not a constant to transpose");
+    Attribute value;
+    if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+        dense && dense.isSplat()) {
+      value = dense.resizeSplat(outTy);
+    } else {
+      ArrayRef<char> data;
+      if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue()))
+        data = dense.getRawData();
+      else if (auto res = dyn_cast<DenseResourceElementsAttr>(cst.getValue()))
+        if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
+          data = blob->getData();
+      size_t elt = inTy.getElementType().getIntOrFloatBitWidth() / 8;
+      int64_t count = inTy.getNumElements();
+      if (data.size() != static_cast<size_t>(count) * elt)
+        return rewriter.notifyMatchFailure(op, "constant data not in memory");
+      AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
+          data.size(), 64, /*dataIsMutable=*/true);
+      char *dst = blob.getMutableData().data();
+      ArrayRef<int64_t> perm = op.getPermutation();
+      SmallVector<int64_t> inStrides = computeStrides(inTy.getShape());
+      // out[i] = in[j], j's coordinates being i's permuted back.
+      SmallVector<int64_t> outShape(outTy.getShape());
+      SmallVector<int64_t> index(outShape.size(), 0);
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t j = 0;
+        for (auto [d, p] : llvm::enumerate(perm))
+          j += index[d] * inStrides[p];
+        std::memcpy(dst + i * elt, data.data() + j * elt, elt);
+        for (int64_t d = outShape.size() - 1; d >= 0; --d) {
+          if (++index[d] < outShape[d])
+            break;
+          index[d] = 0;
+        }
+      }
+      value = DenseResourceElementsAttr::get(outTy, "kiln_transposed",
+                                             std::move(blob));
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, outTy,
+                                                   cast<TypedAttr>(value));
+    return success();
+  }
+};
+
 struct FuseElementwisePass
     : kiln::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
@@ -52,6 +112,7 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, allowFusion);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, allowFusion);
     linalg::populateConstantFoldLinalgOperations(patterns, allowFusion);
+    patterns.add<FoldConstantTranspose>(ctx);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);

@@ -88,6 +88,16 @@ struct TileAndDistributePass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    // Packable matmuls: whole panels apart from the remaining columns.
+    SmallVector<linalg::MatmulOp> matmuls;
+    func.walk([&](linalg::MatmulOp op) {
+      if (!op->getParentOfType<scf::ForallOp>())
+        matmuls.push_back(op);
+    });
+    for (linalg::MatmulOp op : matmuls)
+      (void)kiln::splitPanelRemainder(rewriter, op, panelWidth);
+
     SmallVector<linalg::LinalgOp> roots;
     func.walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ForallOp>() || !op.hasPureTensorSemantics())
@@ -95,7 +105,6 @@ struct TileAndDistributePass
       if (isRoot(op))
         roots.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
     // Last roots first, so producers are still untouched when their
     // consumers fuse them.
     for (linalg::LinalgOp root : llvm::reverse(roots)) {

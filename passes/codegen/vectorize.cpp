@@ -43,6 +43,14 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     IRRewriter rewriter(ctx);
     // 1. Matmuls: right-hand sides packed in panels, cache-blocked
     //    register tiles.
+    // Slices of slices of a weight (a thread's columns of the whole-panel
+    // part) become one slice of the weight.
+    {
+      RewritePatternSet patterns(ctx);
+      tensor::populateMergeConsecutiveInsertExtractSlicePatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
     SmallVector<linalg::MatmulOp> matmuls;
     func.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     kiln::PackedConstants packed;

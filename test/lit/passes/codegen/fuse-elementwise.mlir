@@ -44,3 +44,28 @@ func.func @elementwise_chain(%x: tensor<16xf32>) -> tensor<16xf32> {
   } -> tensor<16xf32>
   return %b : tensor<16xf32>
 }
+
+// -----
+
+// A transposed weight (Gemm transB on an initializer, a resource blob) is
+// folded into the transposed constant: [[1, 2, 3], [4, 5, 6]] becomes
+// [[1, 4], [2, 5], [3, 6]] (f32 1.0 = 0x3F800000, 4.0 = 0x40800000,
+// 2.0 = 0x40000000; blobs start with their alignment).
+// CHECK-LABEL: func.func @constant_transpose
+// CHECK-NOT: linalg.transpose
+// CHECK: arith.constant dense_resource<kiln_transposed{{.*}}> : tensor<3x2xf32>
+// CHECK: kiln_transposed{{.*}}: "0x400000000000803F0000804000000040
+func.func @constant_transpose() -> tensor<3x2xf32> {
+  %c = arith.constant dense_resource<w> : tensor<2x3xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%c : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  return %t : tensor<3x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}

@@ -72,3 +72,25 @@ func.func @few_rows_matmul(%a: tensor<4x32xf32>, %w: tensor<32x64xf32>) -> tenso
   %m = linalg.matmul ins(%a, %w : tensor<4x32xf32>, tensor<32x64xf32>) outs(%f : tensor<4x64xf32>) -> tensor<4x64xf32>
   return %m : tensor<4x64xf32>
 }
+
+// -----
+
+// 40 columns of a weight are 2 whole 16-column panels and 8 more: the
+// matmul splits in two, the whole panels split among threads in panels, and
+// the last 8 columns of the weight become a constant of their own.
+// CHECK-LABEL: func.func @weight_matmul_remainder
+// CHECK: %[[W:.*]] = arith.constant dense<2.500000e-01> : tensor<32x40xf32>
+// CHECK: tensor.extract_slice %[[W]][0, 0] [32, 32] [1, 1]
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.matmul {{.*}} tensor<8x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<8x16xf32>
+// CHECK: %[[TAIL:.*]] = arith.constant dense<2.500000e-01> : tensor<32x8xf32>
+// CHECK: scf.forall
+// CHECK: linalg.matmul ins(%{{.*}}, %[[TAIL]] : tensor<{{.*}}x32xf32>, tensor<32x8xf32>)
+func.func @weight_matmul_remainder(%a: tensor<8x32xf32>) -> tensor<8x40xf32> {
+  %w = arith.constant dense<0.25> : tensor<32x40xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x40xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x40xf32>) -> tensor<8x40xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x40xf32>) outs(%f : tensor<8x40xf32>) -> tensor<8x40xf32>
+  return %m : tensor<8x40xf32>
+}
