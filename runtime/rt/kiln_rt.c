@@ -10,9 +10,14 @@
  * Design:
  *  - A pool of `threads` participants: the caller plus threads - 1 workers.
  *    threads <= 1 starts no thread at all.
- *  - Workers sleep on a condition variable between jobs (no spinning).
- *  - A job [0, n) is split into contiguous chunks, balanced to within one
- *    iteration; the caller runs chunk 0, worker k runs chunk k.
+ *  - Workers that finish a job spin briefly (KILN_RT_SPIN pause loops, a
+ *    fraction of a millisecond) for the next one, since the parallel loops
+ *    of one model run follow each other within microseconds; then they
+ *    sleep on a condition variable (no spinning between runs). The caller
+ *    waits for the workers the same way.
+ *  - The iterations of a job [0, n) are handed out one at a time from an
+ *    atomic counter to the caller and the workers (n is at most a few tens
+ *    of tiles), so a participant slowed down by the machine takes fewer.
  *  - One job at a time: a caller that finds the pool busy (another thread's
  *    loop, or a nested parallel_for from inside a loop body) runs its loop
  *    on its own thread instead of waiting.
@@ -68,13 +73,19 @@ void kiln_rt_parallel_for(kiln_rt *rt, int64_t n, kiln_rt_fn fn,
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
-/* Start of chunk `k` when [0, n) is split into `parts` contiguous chunks whose
- * sizes differ by at most one. No overflow for any n >= 0. */
-static int64_t chunk_begin(int64_t n, int64_t parts, int64_t k) {
-  int64_t base = n / parts, rem = n % parts;
-  return k * base + (k < rem ? k : rem);
+/* Pause loops a participant spins for the next job (workers) or for the
+ * end of the current one (caller) before sleeping. */
+#define KILN_RT_SPIN 4000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7)
+  __asm__ __volatile__("yield");
+#endif
 }
 
 struct kiln_rt_worker {
@@ -95,14 +106,26 @@ struct kiln_rt {
   pthread_mutex_t mu;
   pthread_cond_t work_cv; /* workers wait here for a new job or shutdown */
   pthread_cond_t done_cv; /* the caller waits here for pending == 0 */
-  uint64_t generation;    /* bumped once per job */
-  int shutdown;
+  _Atomic uint64_t generation; /* bumped once per job */
+  _Atomic int shutdown;
   int64_t n;
-  int64_t parts; /* chunks in the current job (<= threads) */
+  int64_t parts; /* participants in the current job (<= threads) */
   kiln_rt_fn fn;
   void *const *args;
-  int32_t pending; /* workers still running a chunk of the current job */
+  _Atomic int64_t next;    /* next iteration of the current job to run */
+  _Atomic int32_t pending; /* workers still in the current job */
 };
+
+/* Runs iterations of the current job until none is left. */
+static void run_shared(struct kiln_rt *rt, int64_t n, kiln_rt_fn fn,
+                       void *const *args) {
+  for (;;) {
+    int64_t i = atomic_fetch_add_explicit(&rt->next, 1, memory_order_relaxed);
+    if (i >= n)
+      return;
+    fn(i, args);
+  }
+}
 
 static void *worker_main(void *arg) {
   struct kiln_rt_worker *w = (struct kiln_rt_worker *)arg;
@@ -110,28 +133,37 @@ static void *worker_main(void *arg) {
   /* Jobs start at generation 1: a worker that starts after the first job
    * was posted still sees it. */
   uint64_t seen = 0;
-  pthread_mutex_lock(&rt->mu);
   for (;;) {
+    for (int spin = 0;
+         spin < KILN_RT_SPIN &&
+         atomic_load_explicit(&rt->generation, memory_order_acquire) == seen &&
+         !atomic_load_explicit(&rt->shutdown, memory_order_relaxed);
+         ++spin)
+      cpu_relax();
+    pthread_mutex_lock(&rt->mu);
     while (!rt->shutdown && rt->generation == seen)
       pthread_cond_wait(&rt->work_cv, &rt->mu);
-    if (rt->shutdown)
+    if (rt->shutdown) {
+      pthread_mutex_unlock(&rt->mu);
       break;
+    }
     seen = rt->generation;
-    if (w->index >= rt->parts)
-      continue; /* this job needs fewer threads; sleep again */
-    int64_t n = rt->n, parts = rt->parts;
+    if (w->index >= rt->parts) {
+      pthread_mutex_unlock(&rt->mu);
+      continue; /* this job needs fewer threads */
+    }
+    int64_t n = rt->n;
     kiln_rt_fn fn = rt->fn;
     void *const *args = rt->args;
     pthread_mutex_unlock(&rt->mu);
 
-    run_range(chunk_begin(n, parts, w->index),
-              chunk_begin(n, parts, w->index + 1), fn, args);
+    run_shared(rt, n, fn, args);
 
     pthread_mutex_lock(&rt->mu);
     if (--rt->pending == 0)
       pthread_cond_signal(&rt->done_cv);
+    pthread_mutex_unlock(&rt->mu);
   }
-  pthread_mutex_unlock(&rt->mu);
   return NULL;
 }
 
@@ -244,13 +276,19 @@ void kiln_rt_parallel_for(kiln_rt *rt, int64_t n, kiln_rt_fn fn,
   rt->parts = parts;
   rt->fn = fn;
   rt->args = args;
+  atomic_store_explicit(&rt->next, 0, memory_order_relaxed);
   rt->pending = (int32_t)(parts - 1);
-  rt->generation++;
+  atomic_fetch_add_explicit(&rt->generation, 1, memory_order_release);
   pthread_cond_broadcast(&rt->work_cv);
   pthread_mutex_unlock(&rt->mu);
 
-  run_range(0, chunk_begin(n, parts, 1), fn, args);
+  run_shared(rt, n, fn, args);
 
+  for (int spin = 0;
+       spin < KILN_RT_SPIN &&
+       atomic_load_explicit(&rt->pending, memory_order_acquire) > 0;
+       ++spin)
+    cpu_relax();
   pthread_mutex_lock(&rt->mu);
   while (rt->pending > 0)
     pthread_cond_wait(&rt->done_cv, &rt->mu);
