@@ -41,6 +41,11 @@ def TileAndDistributePass
     operands are fused into the loop body (TilingInterface). The forall
     iterations later run on the runtime's thread pool.
 
+    A matmul that kiln-vectorize packs (`panel-width` > 0) first splits off
+    the columns beyond its last whole panel, and a group around it splits
+    its columns in whole panels, so each tile packs and reads only its own
+    panels.
+
     Before:
     ```mlir
     %0 = linalg.matmul ins(%a, %b : tensor<64x32xf32>, tensor<32x16xf32>)
@@ -77,7 +82,14 @@ def VectorizePass : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
     register tile, partial tiles are peeled so all tiles are static, and the
     tiles are vectorized:
 
-    - `linalg.matmul` / `linalg.batch_matmul`: `matmul-rows` x
+    - `linalg.matmul` whose columns are whole panels of nr = `matmul-vectors`
+      vectors (f32, static; see passes/codegen/PackedMatmul.h): the
+      right-hand side is packed into panels [N/nr][K][nr] (a constant at
+      compile time; an activation by a copy in the thread's tile when the
+      matmul has at least 8 rows) and the matmul becomes a contraction over
+      the panels, tiled K block (~256) -> panel -> `matmul-rows` rows with
+      K innermost;
+    - other `linalg.matmul` / `linalg.batch_matmul`: `matmul-rows` x
       (`matmul-vectors` vectors) of the result, K by 1;
     - `linalg.conv_2d_nchw_fchw` / `linalg.depthwise_conv_2d_nchw_chw`: one
       output row, a run of output columns (vectors) x a few output channels,
@@ -87,7 +99,8 @@ def VectorizePass : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
 
     Accumulators (transfer_read/transfer_write pairs on loop-carried
     tensors) are hoisted out of the reduction loops, then `vector.contract`
-    is lowered to outer products (FMAs). Vector widths and tile sizes come
+    is lowered to outer products (FMAs), and `math.erf`, `math.exp` and
+    `math.tanh` become polynomials in vector arithmetic (within a few ulp). Vector widths and tile sizes come
     from the target (targets/cpu/TileTable.h).
 
     Before:
