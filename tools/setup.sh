@@ -21,7 +21,7 @@ APT_PKGS=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
           gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu
           libc6-dev-riscv64-cross gcc-arm-none-eabi libnewlib-arm-none-eabi
           qemu-user qemu-system-arm libprotobuf-dev protobuf-compiler cmake ninja-build ccache
-          libgtest-dev python3 python3-venv python3-pip)
+          libgtest-dev python3 python3-venv python3-pip time)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -69,6 +69,8 @@ from report import (MB, Machine, Row, console_header, console_row, fmt, write_js
                     write_markdown)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Seconds of quiet between the ONNX Runtime and the Kiln rounds.
+SETTLE_S = 0.2
 
 
 @dataclass
@@ -209,7 +211,12 @@ def interleaved_medians(args: argparse.Namespace, kiln: Kiln, case: Case, so: st
     ort_rounds, kiln_rounds = [], []
     for _ in range(args.rounds):
         ort_rounds.append(statistics.median(ort_times_ms(session, feeds, args.iterations)))
+        # ONNX Runtime's workers spin for a while after a run; on a machine
+        # with as many cores as threads they would slow the first runs of
+        # kiln-run down (a millisecond-long micro-model's whole round).
+        time.sleep(SETTLE_S)
         kiln_rounds.append(kiln.bench_ms(so, case.inputs, threads, args.iterations))
+        time.sleep(SETTLE_S)
     return statistics.median(ort_rounds), statistics.median(kiln_rounds)
 
 
