@@ -181,8 +181,10 @@ Value runTimePanels(RewriterBase &rewriter, Location loc, Value b, int64_t nr) {
   MLIRContext *ctx = rewriter.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d1, d0, d2}, ctx),
-                                 AffineMap::getMultiDimIdentityMap(3, ctx)};
+  // Loops (k, panel, column): each row of b is read once, in order (the
+  // other order walks down b's columns, a new page every row).
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(3, ctx),
+                                 AffineMap::get(3, 0, {d1, d0, d2}, ctx)};
   return linalg::GenericOp::create(
              rewriter, loc, TypeRange{panelsTy}, ValueRange{view},
              ValueRange{empty}, maps,
