@@ -156,6 +156,7 @@ def bench_case(args: argparse.Namespace, kiln: Kiln, machine: Machine, case: Cas
         return [report(replace(static, status="COMPILE ERROR", note=error))]
     static.so_bytes = os.path.getsize(so)
     static.so_minus_weights_bytes = static.so_bytes - static.weights_bytes
+    static.arena_bytes = kiln.workspace_bytes(so, case.inputs)
     rows = [report(bench_threads(args, kiln, machine, case, so,
                                  replace(static, threads=threads)))
             for threads in machine.threads]

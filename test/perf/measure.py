@@ -82,6 +82,14 @@ class Kiln:
         """Peak RSS of kiln-run without a model (`--version`): the tool's own share."""
         return run_measured([self.run_path, "--version"]).max_rss_bytes
 
+    def workspace_bytes(self, so: str, input_dir: str) -> int | None:
+        """The model's workspace (arena) size, from one `kiln-run --json` run."""
+        done = subprocess.run([self.run_path, so, f"--input-dir={input_dir}", "--json"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            return None
+        return json.loads(done.stdout).get("workspace_bytes")
+
     def bench_ms(self, so: str, input_dir: str, threads: int, iterations: int) -> float:
         """Median ms of `iterations` runs after one warm-up, in a fresh process."""
         cmd = [self.run_path, so, f"--input-dir={input_dir}", "--bench", "--json",

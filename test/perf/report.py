@@ -46,6 +46,7 @@ class Row:
     weights_bytes: int | None = None
     so_minus_weights_bytes: int | None = None
     kiln_rss_bytes: int | None = None
+    arena_bytes: int | None = None        # the model's workspace (kiln-run --json)
     ort_rss_bytes: int | None = None
     ort_session_s: float | None = None
     flops: int | None = None              # micro-models only
@@ -94,6 +95,7 @@ MAIN_COLUMNS = [
     Column("weights MB", lambda r: fmt(r.weights_bytes, ".1f", MB), 10),
     Column("so-weights MB", lambda r: fmt(r.so_minus_weights_bytes, ".2f", MB), 13),
     Column("Kiln RSS MB", lambda r: fmt(r.kiln_rss_bytes, ".0f", MB), 11),
+    Column("arena MB", lambda r: fmt(r.arena_bytes, ".1f", MB), 8),
     Column("ORT RSS MB", lambda r: fmt(r.ort_rss_bytes, ".0f", MB), 10),
     Column("ORT session s", lambda r: fmt(r.ort_session_s, ".2f"), 13),
 ]

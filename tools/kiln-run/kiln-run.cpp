@@ -508,6 +508,7 @@ int main(int argc, char **argv) {
 
   llvm::json::Object report;
   report["outputs"] = std::move(outJson);
+  report["workspace_bytes"] = static_cast<int64_t>(model.workspaceSize());
   if (opt.bench) {
     double median = percentile(times, 50), p90 = percentile(times, 90);
     report["bench"] =
