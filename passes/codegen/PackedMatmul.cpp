@@ -1,5 +1,6 @@
 //===- PackedMatmul.cpp - matmuls on weights packed at compile time -------===//
 #include "passes/codegen/PackedMatmul.h"
+#include "passes/codegen/ConstantData.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -59,16 +60,6 @@ bool isMultipleOf(OpFoldResult ofr, int64_t n) {
          apply.getAffineMap().getResult(0).isMultipleOf(n);
 }
 
-/// The raw bytes of a non-splat constant, if it holds them in memory.
-std::optional<ArrayRef<char>> rawData(Attribute value) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(value))
-    return dense.getRawData();
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(value))
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-      return blob->getData();
-  return std::nullopt;
-}
-
 /// The whole panels of the f32 constant `c` ([K, N]) packed as
 /// [N/nr][K][nr] (the last N % nr columns are left out).
 FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
@@ -83,7 +74,7 @@ FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
     value =
         DenseElementsAttr::get(packedType, dense.getSplatValue<Attribute>());
   } else {
-    std::optional<ArrayRef<char>> data = rawData(c.getValue());
+    std::optional<ArrayRef<char>> data = constantBytes(c.getValue());
     if (!data || data->size() != static_cast<size_t>(k * n) * sizeof(float))
       return failure();
     size_t bytes = static_cast<size_t>(k * (n / nr) * nr) * sizeof(float);
@@ -311,7 +302,7 @@ Value constantColumns(RewriterBase &rewriter, Value v, int64_t offset,
       dense && dense.isSplat()) {
     value = dense.resizeSplat(sliceType);
   } else {
-    std::optional<ArrayRef<char>> data = rawData(c.getValue());
+    std::optional<ArrayRef<char>> data = constantBytes(c.getValue());
     if (!data || data->size() != static_cast<size_t>(k * n) * sizeof(float))
       return {};
     const auto *src = reinterpret_cast<const float *>(data->data());

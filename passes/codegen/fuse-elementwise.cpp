@@ -5,6 +5,7 @@
 // pass description in Passes.td); transposes of constants are folded.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/codegen/ConstantData.h"
 #include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -66,12 +67,8 @@ struct FoldConstantTranspose : OpRewritePattern<linalg::TransposeOp> {
         dense && dense.isSplat()) {
       value = dense.resizeSplat(outTy);
     } else {
-      ArrayRef<char> data;
-      if (auto dense = dyn_cast<DenseElementsAttr>(cst.getValue()))
-        data = dense.getRawData();
-      else if (auto res = dyn_cast<DenseResourceElementsAttr>(cst.getValue()))
-        if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-          data = blob->getData();
+      ArrayRef<char> data =
+          kiln::constantBytes(cst.getValue()).value_or(ArrayRef<char>());
       size_t elt = inTy.getElementType().getIntOrFloatBitWidth() / 8;
       int64_t count = inTy.getNumElements();
       if (data.size() != static_cast<size_t>(count) * elt)
