@@ -95,3 +95,19 @@ func.func @weight_matmul_remainder(%a: tensor<8x32xf32>) -> tensor<8x40xf32> {
   %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x40xf32>) outs(%f : tensor<8x40xf32>) -> tensor<8x40xf32>
   return %m : tensor<8x40xf32>
 }
+
+// -----
+
+// A left-hand side over 1 MB (a deep conv's weight, 256 x 2304 floats)
+// keeps at least 6 panels per tile: 192 columns are 2 tiles of 96, not 4
+// of 48.
+// CHECK-LABEL: func.func @deep_matmul
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.matmul {{.*}} tensor<256x2304xf32>, tensor<2304x96xf32>{{.*}} -> tensor<256x96xf32>
+func.func @deep_matmul(%w: tensor<256x2304xf32>, %x: tensor<2304x192xf32>) -> tensor<256x192xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x192xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<256x192xf32>) -> tensor<256x192xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<256x2304xf32>, tensor<2304x192xf32>) outs(%f : tensor<256x192xf32>) -> tensor<256x192xf32>
+  return %m : tensor<256x192xf32>
+}
