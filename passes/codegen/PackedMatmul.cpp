@@ -354,8 +354,10 @@ LogicalResult splitPanelRemainder(RewriterBase &rewriter, linalg::MatmulOp op,
           rewriter, loc, b, offs, SmallVector<OpFoldResult>{idx(k), idx(size)},
           unit);
     SmallVector<OpFoldResult> cSizes = {idx(m), idx(size)};
-    Value cs =
-        tensor::ExtractSliceOp::create(rewriter, loc, init, offs, cSizes, unit);
+    // Each part's columns come from the result so far (not from the init):
+    // extract, compute, insert back into one tensor bufferizes in place.
+    Value cs = tensor::ExtractSliceOp::create(rewriter, loc, result, offs,
+                                              cSizes, unit);
     Value part =
         linalg::MatmulOp::create(rewriter, loc, TypeRange{cs.getType()},
                                  ValueRange{a, bs}, ValueRange{cs})

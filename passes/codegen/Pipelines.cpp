@@ -61,6 +61,11 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm,
                   "function-boundary-type-conversion=identity-layout-map}");
   addUpstream(pm, "buffer-results-to-out-params{hoist-static-allocs "
                   "modify-public-functions}");
+  // Subviews a forall's parallel_insert_slice (or an in-place insert_slice)
+  // bufferized to are the same ops twice: once CSE makes them one value,
+  // canonicalization drops the copies of a buffer onto itself (otherwise a
+  // memmove of every tile's output onto itself).
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createFoldZeroSizePass());
   pm.addPass(createPlanMemoryPass());

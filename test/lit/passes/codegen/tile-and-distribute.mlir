@@ -111,3 +111,26 @@ func.func @deep_matmul(%w: tensor<256x2304xf32>, %x: tensor<2304x192xf32>) -> te
   %m = linalg.matmul ins(%w, %x : tensor<256x2304xf32>, tensor<2304x192xf32>) outs(%f : tensor<256x192xf32>) -> tensor<256x192xf32>
   return %m : tensor<256x192xf32>
 }
+
+// -----
+
+// A pad becomes a parallel fill of the padded tensor and a parallel copy
+// into its interior (bufferized in place); each loop carries its own
+// number, so that CSE keeps two equal fills apart.
+// CHECK-LABEL: func.func @pad
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: linalg.fill
+// CHECK: } {kiln.loop = 1 : i64}
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: linalg.copy ins(%{{.*}} : tensor<1x8x8xf32>) outs(%{{.*}} : tensor<1x8x8xf32>)
+// CHECK: } {kiln.loop = 0 : i64}
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1] [4, 8, 8] [1, 1, 1]
+// CHECK-NOT: tensor.pad
+func.func @pad(%x: tensor<4x8x8xf32>) -> tensor<4x10x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1] high[0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index):
+    tensor.yield %zero : f32
+  } : tensor<4x8x8xf32> to tensor<4x10x10xf32>
+  return %p : tensor<4x10x10xf32>
+}
