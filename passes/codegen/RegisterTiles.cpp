@@ -245,8 +245,12 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
           ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                         utils::IteratorType::parallel},
           [&](OpBuilder &b, Location l, ValueRange args) {
-            Value m = arith::MulFOp::create(b, l, args[0], args[1]);
-            Value s = arith::AddFOp::create(b, l, args[2], m);
+            // contract: a fused multiply-add where the target has one (as
+            // the matmul tiles' vector.contract becomes).
+            auto contract = arith::FastMathFlagsAttr::get(
+                b.getContext(), arith::FastMathFlags::contract);
+            Value m = arith::MulFOp::create(b, l, args[0], args[1], contract);
+            Value s = arith::AddFOp::create(b, l, args[2], m, contract);
             linalg::YieldOp::create(b, l, s);
           });
       gen->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
