@@ -53,6 +53,61 @@ bool allSameFloat(linalg::LinalgOp op) {
   return true;
 }
 
+/// A window copy: a generic without reductions that yields its one input,
+/// writes its result in loop order, and reads the input at sums of loop
+/// indices (times positive constants) plus constants, the last loop index
+/// only in the last input dim (an im2col: x[c, oh * s + kh, ow * s + kw]).
+/// Returns the stride of the last loop along that input dim, or 0.
+int64_t windowCopyStride(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0)
+    return 0;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getValues().front() != body.getArgument(0))
+    return 0;
+  if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return 0;
+  AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  unsigned last = op.getNumLoops() - 1;
+  int64_t stride = 0;
+  for (auto [i, e] : llvm::enumerate(in.getResults())) {
+    // Flatten the sum: dims with positive constant coefficients, constants.
+    SmallVector<AffineExpr> terms = {e};
+    while (!terms.empty()) {
+      AffineExpr t = terms.pop_back_val();
+      auto bin = dyn_cast<AffineBinaryOpExpr>(t);
+      if (bin && bin.getKind() == AffineExprKind::Add) {
+        terms.push_back(bin.getLHS());
+        terms.push_back(bin.getRHS());
+        continue;
+      }
+      if (isa<AffineConstantExpr>(t))
+        continue;
+      int64_t coef = 1;
+      AffineExpr dim = t;
+      if (bin && bin.getKind() == AffineExprKind::Mul) {
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (!c || c.getValue() <= 0)
+          return 0;
+        coef = c.getValue();
+        dim = bin.getLHS();
+      }
+      auto d = dyn_cast<AffineDimExpr>(dim);
+      if (!d)
+        return 0;
+      if (d.getPosition() == last) {
+        if (i + 1 != in.getNumResults() || stride)
+          return 0;
+        stride = coef;
+      }
+    }
+  }
+  return stride;
+}
+
 } // namespace
 
 SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
@@ -111,6 +166,11 @@ SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
     for (unsigned d : dims->depth)
       clip(d, channelRows);
     return sizes; // batch, output rows, window and input channels: 1
+  }
+  // A window copy's register tile reads one (strided) run of its input.
+  if (windowCopyStride(op) > 0) {
+    clip(op.getNumLoops() - 1, lanes);
+    return sizes;
   }
   if (isa<linalg::FillOp>(op.getOperation()) ||
       (isa<linalg::GenericOp>(op.getOperation()) &&
@@ -264,10 +324,64 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
   }
 };
 
+/// A window copy register tile (every loop but the last of size 1) reads a
+/// run of its input with one stride: the input becomes that run as a
+/// strided slice, read in loop order -- a generic the vectorizer takes.
+struct WindowCopyTileToSlice : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->hasAttr(kRegisterTileAttr) || !op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not a register tile");
+    int64_t stride = windowCopyStride(op);
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (stride == 0 || llvm::any_of(ranges, ShapedType::isDynamic) ||
+        llvm::any_of(ArrayRef(ranges).drop_back(),
+                     [](int64_t r) { return r != 1; }))
+      return rewriter.notifyMatchFailure(op, "not a one-run window copy");
+    AffineMap in = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+    if (stride == 1 && in.isProjectedPermutation(/*allowZeroInResults=*/true))
+      return rewriter.notifyMatchFailure(op, "already vectorizable");
+    Value input = op.getDpsInputOperand(0)->get();
+    auto inTy = cast<RankedTensorType>(input.getType());
+    // Every loop but the last is 0: the offsets are the map at 0.
+    SmallVector<int64_t> zeros(ranges.size(), 0);
+    SmallVector<int64_t> at = in.compose(zeros);
+    int64_t rank = inTy.getRank();
+    SmallVector<OpFoldResult> offs, sizes, strides;
+    SmallVector<int64_t> shape;
+    for (int64_t i = 0; i < rank; ++i) {
+      bool run = i + 1 == rank;
+      int64_t size = run ? ranges.back() : 1;
+      offs.push_back(rewriter.getIndexAttr(at[i]));
+      sizes.push_back(rewriter.getIndexAttr(size));
+      strides.push_back(rewriter.getIndexAttr(run ? stride : 1));
+      shape.push_back(size);
+    }
+    Location loc = op.getLoc();
+    Value run = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(shape, inTy.getElementType()),
+        input, offs, sizes, strides);
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> results(rank - 1, getAffineConstantExpr(0, ctx));
+    results.push_back(getAffineDimExpr(ranges.size() - 1, ctx));
+    AffineMap runMap = AffineMap::get(ranges.size(), 0, results, ctx);
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getDpsInputOperand(0)->set(run);
+      SmallVector<Attribute> maps = {AffineMapAttr::get(runMap),
+                                     op.getIndexingMaps()[1]};
+      op.setIndexingMapsAttr(rewriter.getArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
 } // namespace
 
 void populateConvTileToContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvTileToContraction>(patterns.getContext());
+  patterns.add<ConvTileToContraction, WindowCopyTileToSlice>(
+      patterns.getContext());
 }
 
 void vectorizeRegisterTiles(RewriterBase &rewriter, Operation *root) {

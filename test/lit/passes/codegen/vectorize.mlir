@@ -116,3 +116,43 @@ func.func @math_polynomials(%x: vector<8xf32>) -> vector<8xf32> {
   %2 = math.tanh %1 : vector<8xf32>
   return %2 : vector<8xf32>
 }
+
+// -----
+
+// An im2col (a window copy: the input read at oh + kh, ow + kw) copies runs
+// of 8 along the output width with vector transfers; nothing stays scalar.
+// CHECK-LABEL: func.func @im2col
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x2x10x10xf32>, vector<8xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.generic
+func.func @im2col(%x: tensor<1x2x10x10xf32>) -> tensor<2x3x3x8x8xf32> {
+  %e = tensor.empty() : tensor<2x3x3x8x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(c, kh, kw, oh, ow) -> (0, c, oh + kh, ow + kw)>,
+                                        affine_map<(c, kh, kw, oh, ow) -> (c, kh, kw, oh, ow)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x2x10x10xf32>) outs(%e : tensor<2x3x3x8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x3x3x8x8xf32>
+  return %r : tensor<2x3x3x8x8xf32>
+}
+
+// -----
+
+// With stride 2 the run is a strided slice of the input row.
+// CHECK-LABEL: func.func @im2col_stride2
+// CHECK: tensor.extract_slice {{.*}} [1, 1, 1, 8] [1, 1, 1, 2] : tensor<1x2x17x17xf32> to tensor<1x1x1x8xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.generic
+func.func @im2col_stride2(%x: tensor<1x2x17x17xf32>) -> tensor<2x3x3x8x8xf32> {
+  %e = tensor.empty() : tensor<2x3x3x8x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(c, kh, kw, oh, ow) -> (0, c, oh * 2 + kh, ow * 2 + kw)>,
+                                        affine_map<(c, kh, kw, oh, ow) -> (c, kh, kw, oh, ow)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x2x17x17xf32>) outs(%e : tensor<2x3x3x8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x3x3x8x8xf32>
+  return %r : tensor<2x3x3x8x8xf32>
+}
