@@ -44,7 +44,16 @@ def TileAndDistributePass
     A matmul that kiln-vectorize packs (`panel-width` > 0) first splits off
     the columns beyond its last whole panel, and a group around it splits
     its columns in whole panels, so each tile packs and reads only its own
-    panels.
+    panels. When the matmul's left-hand side is over 1 MB (a deep conv's
+    weight), a tile keeps at least 6 panels, so that the weight is not
+    streamed from L3 for every 16 columns.
+
+    A static `tensor.pad` first becomes a `linalg.fill` of the padded tensor
+    and a `linalg.copy` into its interior, both tiled like any root (the
+    pad would otherwise be one serial copy). Every loop built carries its
+    own number (`kiln.loop`), so that CSE does not merge two loops that
+    compute the same tensor (two equal fills) which two ops then write in
+    place.
 
     Before:
     ```mlir
