@@ -172,6 +172,8 @@ SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
     clip(op.getNumLoops() - 1, lanes);
     return sizes;
   }
+  if (op->hasAttr(kMemsetAttr))
+    return {};
   if (isa<linalg::FillOp>(op.getOperation()) ||
       (isa<linalg::GenericOp>(op.getOperation()) &&
        op.getNumReductionLoops() == 0 &&

@@ -27,6 +27,12 @@ struct RegisterTiles {
 /// Marks linalg ops that went through register tiling (and are to be
 /// vectorized).
 constexpr llvm::StringLiteral kRegisterTileAttr = "kiln.register_tile";
+
+/// Marks a linalg.fill of a large contiguous buffer (a pad's): no register
+/// tiles, so that its loops become one memset (register tiles of such a
+/// fill unrolled into thousands of stores, seconds in instruction
+/// scheduling).
+constexpr llvm::StringLiteral kMemsetAttr = "kiln.memset";
 /// Marks the scf.for loops of register tiles (accumulators are hoisted out
 /// of these only).
 constexpr llvm::StringLiteral kRegisterLoopAttr = "kiln.register_loop";

@@ -1,6 +1,7 @@
 //===- tile-and-distribute.cpp - kiln-tile-and-distribute -----------------===//
 #include "passes/codegen/PackedMatmul.h"
 #include "passes/codegen/Passes.h"
+#include "passes/codegen/RegisterTiles.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -116,8 +117,9 @@ void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
   rewriter.setInsertionPoint(pad);
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         type.getElementType());
-  Value filled =
-      linalg::FillOp::create(rewriter, loc, value, empty).getResult(0);
+  auto fill = linalg::FillOp::create(rewriter, loc, value, empty);
+  fill->setAttr(kiln::kMemsetAttr, rewriter.getUnitAttr());
+  Value filled = fill.getResult(0);
   SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
   SmallVector<OpFoldResult> sizes =
       tensor::getMixedSizes(rewriter, loc, pad.getSource());
