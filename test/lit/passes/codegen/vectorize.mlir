@@ -156,3 +156,19 @@ func.func @im2col_stride2(%x: tensor<1x2x17x17xf32>) -> tensor<2x3x3x8x8xf32> {
   } -> tensor<2x3x3x8x8xf32>
   return %r : tensor<2x3x3x8x8xf32>
 }
+
+// -----
+
+// A depthwise conv on 14-wide rows runs whole vectors of 8 and a peeled 6,
+// never a vector<14> (two registers with shuffles between them).
+// CHECK-LABEL: func.func @depthwise_width14
+// CHECK-NOT: vector<14xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
+// CHECK-NOT: vector<14xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract> : vector<6xf32>
+// CHECK-NOT: vector<14xf32>
+func.func @depthwise_width14(%x: tensor<1x16x16x16xf32>, %w: tensor<16x3x3xf32>, %init: tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32> {
+  %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x16x16xf32>, tensor<16x3x3xf32>) outs(%init : tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32>
+  return %r : tensor<1x16x14x14xf32>
+}
