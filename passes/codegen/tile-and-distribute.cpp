@@ -126,9 +126,24 @@ void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
   SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
   Value interior = tensor::ExtractSliceOp::create(
       rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
-  Value copied =
-      linalg::CopyOp::create(rewriter, loc, pad.getSource(), interior)
-          .getResult(0);
+  // An elementwise producer used only here writes the interior itself
+  // (instead of a tile temporary that a copy then moves).
+  Value copied;
+  auto producer = pad.getSource().getDefiningOp<linalg::GenericOp>();
+  if (producer && producer->hasOneUse() && producer.getNumDpsInits() == 1 &&
+      producer.getNumReductionLoops() == 0 &&
+      producer.getMatchingIndexingMap(producer.getDpsInitOperand(0))
+          .isIdentity() &&
+      !producer.payloadUsesValueFromOperand(producer.getDpsInitOperand(0))) {
+    rewriter.modifyOpInPlace(
+        producer, [&] { producer.getDpsInitOperand(0)->set(interior); });
+    // The producer now comes after the fill it writes into.
+    rewriter.moveOpAfter(producer, interior.getDefiningOp());
+    copied = producer.getResult(0);
+  } else {
+    copied = linalg::CopyOp::create(rewriter, loc, pad.getSource(), interior)
+                 .getResult(0);
+  }
   rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, filled,
                                                      offsets, sizes, strides);
 }

@@ -134,3 +134,30 @@ func.func @pad(%x: tensor<4x8x8xf32>) -> tensor<4x10x10xf32> {
   } : tensor<4x8x8xf32> to tensor<4x10x10xf32>
   return %p : tensor<4x10x10xf32>
 }
+
+// -----
+
+// An elementwise op used only by a pad writes the padded tensor's interior
+// itself: no copy.
+// CHECK-LABEL: func.func @pad_of_elementwise
+// CHECK: linalg.fill
+// CHECK: scf.forall
+// CHECK: math.tanh
+// CHECK-NOT: linalg.copy
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1] [4, 8, 8] [1, 1, 1]
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @pad_of_elementwise(%x: tensor<4x8x8xf32>) -> tensor<4x10x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8x8xf32>
+  %t = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<4x8x8xf32>) outs(%e : tensor<4x8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %y = math.tanh %a : f32
+    linalg.yield %y : f32
+  } -> tensor<4x8x8xf32>
+  %p = tensor.pad %t low[0, 1, 1] high[0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index):
+    tensor.yield %zero : f32
+  } : tensor<4x8x8xf32> to tensor<4x10x10xf32>
+  return %p : tensor<4x10x10xf32>
+}
