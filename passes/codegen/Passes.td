@@ -49,8 +49,9 @@ def TileAndDistributePass
     streamed from L3 for every 16 columns.
 
     A static `tensor.pad` first becomes a `linalg.fill` of the padded tensor
-    and a `linalg.copy` into its interior, both tiled like any root (the
-    pad would otherwise be one serial copy). Every loop built carries its
+    and a `linalg.copy` into its interior (or, for a source that a
+    single-use elementwise op produces, that op writing the interior), tiled
+    like any root (the pad would otherwise be one serial copy). Every loop built carries its
     own number (`kiln.loop`), so that CSE does not merge two loops that
     compute the same tensor (two equal fills) which two ops then write in
     place.

@@ -156,12 +156,12 @@ SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
     if (failed(dims) || dims->outputImage.size() != 2)
       return {};
     // Output width in vectors, output (or depthwise) channels as rows:
-    // about rows * vecs accumulator registers.
-    // Whole vectors along the width (a 14-wide row is 8 + a peeled 6, not
-    // one vector<14> of two registers with shuffles and spills: 14x14
-    // depthwise convs ran at ~2.5 GFLOP/s), one vector when more vectors
-    // leave a remainder that is not whole vectors (28 = 3 x 8 + 4, not
-    // 16 + 12); narrower rows, half vectors.
+    // about rows * vecs accumulator registers. Whole vectors along the
+    // width (a 14-wide row is 8 + a peeled 6, not one vector<14> of two
+    // registers with shuffles and spills: 14x14 depthwise convs ran at ~2.5
+    // GFLOP/s), one vector when more vectors leave a remainder that is not
+    // whole vectors (28 = 3 x 8 + 4, not 16 + 12); narrower rows, half
+    // vectors.
     unsigned w = dims->outputImage[1];
     int64_t width = ranges[w];
     if (width >= vecs * lanes && (width % (vecs * lanes)) % lanes == 0)

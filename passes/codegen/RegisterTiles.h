@@ -33,6 +33,7 @@ constexpr llvm::StringLiteral kRegisterTileAttr = "kiln.register_tile";
 /// fill unrolled into thousands of stores, seconds in instruction
 /// scheduling).
 constexpr llvm::StringLiteral kMemsetAttr = "kiln.memset";
+
 /// Marks the scf.for loops of register tiles (accumulators are hoisted out
 /// of these only).
 constexpr llvm::StringLiteral kRegisterLoopAttr = "kiln.register_loop";

@@ -104,9 +104,11 @@ int64_t panelTiles(linalg::LinalgOp root,
 constexpr llvm::StringLiteral kLoopIdAttr = "kiln.loop";
 
 /// A static tensor.pad with a constant value as linalg ops the loop below
-/// tiles: a fill of the padded tensor, and a copy of the source into its
-/// interior (which bufferizes in place). Left as it is, a pad bufferizes to
-/// one serial copy in the model's main function (8% of MobileNetV2).
+/// tiles: a fill of the padded tensor (one memset), and a copy of the source
+/// into its interior, or the source's single-use elementwise producer
+/// writing the interior itself (both in place). Left as it is, a pad
+/// bufferizes to one serial copy in the model's main function (8% of
+/// MobileNetV2).
 void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
   Value value = pad.getConstantPaddingValue();
   RankedTensorType type = pad.getResultType();
