@@ -139,6 +139,9 @@ llvm::Error
 CompileSession::runPipeline(function_ref<void(OpPassManager &)> build,
                             StringRef what) {
   PassManager pm(&context_);
+  // --mlir-print-ir-after=PASS and friends, when the tool registered them.
+  if (failed(applyPassManagerCLOptions(pm)))
+    return takeError(what);
   build(pm);
   if (failed(pm.run(*module_)))
     return takeError(what);

@@ -10,7 +10,9 @@
 #include "compiler/driver/Compile.h"
 #include "compiler/import/ONNXImporter.h"
 #include "dialects/onnx/ONNXDialect.h"
+#include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
+#include "passes/to-linalg/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -171,6 +173,13 @@ static bool parseDims(StringRef s, std::vector<int64_t> &dims) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Hidden, for developers: --mlir-print-ir-after=PASS and the other
+  // pass manager options print the IR of the real pipeline (the passes are
+  // registered first: the option parser lists them when it is created).
+  kiln::registerGraphPipelines();
+  kiln::registerKilnToLinalgPasses();
+  kiln::registerCodegenPipelines();
+  mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions(kilnCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln: ONNX ahead-of-time compiler\n");
