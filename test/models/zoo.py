@@ -26,6 +26,10 @@ constant folding) writes for
                    ConvTranspose up, skip Concats, 1x1 Conv to 2 classes.
   loop-if          a scripted refinement loop: Loop (constant trip count, carried
                    state, scan output) and an If on a run-time condition.
+  deep-convs       a deep stage on a small image (few pixels, many channels, as
+                   ResNet's last stage): 3x3 without a bias, 3x3 stride 2,
+                   dilated 3x3, 1x1 stride 1 and 2, a residual Add; 8x8 -> 4x4
+                   and 7x7 maps (49 pixels: a row tile of 1 left over).
 """
 
 from __future__ import annotations
@@ -444,8 +448,44 @@ def build_loop_if(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray
     return model, {"x": rng.standard_normal((1, d), dtype=np.float32)}
 
 
+def build_deep_convs(seed: int, **_) -> tuple[onnx.ModelProto, dict[str, np.ndarray]]:
+    gb = GraphBuilder(seed, first_onnx_id=2000)
+
+    def conv(x, scope, cin, cout, k, stride=1, dilation=1, bias=True):
+        w = gb.initializer(gb.onnx_name("Conv"), gb.randn((cout, cin, k, k), math.sqrt(2.0 / (cin * k * k))))
+        inputs = [x, w]
+        if bias:
+            inputs.append(gb.initializer(gb.onnx_name("Conv"), gb.uniform((cout,), -0.1, 0.1)))
+        p = dilation * (k - 1) // 2
+        return gb.op("Conv", inputs, scope, dilations=[dilation, dilation], group=1,
+                     kernel_shape=[k, k], pads=[p, p, p, p], strides=[stride, stride])
+
+    a = gb.op("Relu", [conv("x", "/a/Conv", 32, 160, 3, bias=False)], "/a/Relu")     # 8x8, 160
+    b = gb.op("Relu", [conv(a, "/b/Conv", 160, 96, 3, stride=2)], "/b/Relu")         # 4x4, 96
+    c = conv(b, "/c/Conv", 96, 256, 1)                                                 # 4x4, 256
+    d = conv(a, "/d/Conv", 160, 256, 1, stride=2)                                      # 4x4, 256
+    e = gb.op("Relu", [gb.op("Add", [c, d], "/e/Add")], "/e/Relu")
+    f = conv(e, "/f/Conv", 256, 64, 3, dilation=2)                                     # 4x4, 64
+    g = gb.op("Relu", [conv("y", "/g/Conv", 48, 192, 3)], "/g/Relu")                  # 7x7, 192
+    gb.op("Identity", [f], "")
+    gb.nodes[-1].output[0] = "out_small"
+    gb.op("Identity", [conv(g, "/h/Conv", 192, 128, 1, bias=False)], "")
+    gb.nodes[-1].output[0] = "out_7x7"
+    model = make_model(
+        gb, "main_graph",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 8, 8]),
+         helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 48, 7, 7])],
+        [helper.make_tensor_value_info("out_small", TensorProto.FLOAT, [1, 64, 4, 4]),
+         helper.make_tensor_value_info("out_7x7", TensorProto.FLOAT, [1, 128, 7, 7])],
+        "deep convolutions on small images, opset 17")
+    rng = np.random.default_rng(seed + 1)
+    return model, {"x": rng.standard_normal((1, 32, 8, 8), dtype=np.float32),
+                   "y": rng.standard_normal((1, 48, 7, 7), dtype=np.float32)}
+
+
 ZOO_BUILDERS = {"efficientnet-b0": build_efficientnet_b0, "vit-tiny": build_vit_tiny, "gpt2": build_gpt2,
-                "yolo-head": build_yolo_head, "unet": build_unet, "loop-if": build_loop_if}
+                "yolo-head": build_yolo_head, "unet": build_unet, "loop-if": build_loop_if,
+                "deep-convs": build_deep_convs}
 
 # kiln-compile flags a model needs (dynamic dims fixed at compile time).
 COMPILE_FLAGS = {"vit-tiny": ["--input-shape=pixel_values:1x3x224x224"]}

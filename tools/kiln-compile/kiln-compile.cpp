@@ -174,12 +174,14 @@ static bool parseDims(StringRef s, std::vector<int64_t> &dims) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // Hidden, for developers: --mlir-print-ir-after=PASS and the other
-  // pass manager options print the IR of the real pipeline (the passes are
-  // registered first: the option parser lists them when it is created).
+  // pass manager and printer options (--mlir-print-debuginfo) print the IR of
+  // the real pipeline (the passes are registered first: the option parser lists
+  // them when it is created).
   kiln::registerGraphPipelines();
   kiln::registerKilnToLinalgPasses();
   kiln::registerCodegenPipelines();
   mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(kilnCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln: ONNX ahead-of-time compiler\n");

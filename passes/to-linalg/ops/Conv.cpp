@@ -45,16 +45,17 @@ Value roundConvResult(OpBuilder &b, Location loc, Value r,
       });
 }
 
-/// Init of a conv result: bias (F) broadcast along dim 1, or zeros.
+/// Init of a conv result: bias (F) broadcast along dim `channelDim`, or
+/// zeros.
 Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType type,
-                    Value bias) {
+                    Value bias, unsigned channelDim = 1) {
   if (!bias || isa<NoneType>(bias.getType()))
     return createFilled(b, loc, type,
                         createScalar(b, loc, type.getElementType(), 0.0));
   MLIRContext *ctx = b.getContext();
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps{
-      AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx),
+      AffineMap::get(rank, 0, {getAffineDimExpr(channelDim, ctx)}, ctx),
       AffineMap::getMultiDimIdentityMap(rank, ctx)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
@@ -69,9 +70,133 @@ Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// The bias that `init` broadcasts along dim 1 (buildConvInit), or null.
+Value broadcastBias(Value init) {
+  auto bcast = init.getDefiningOp<linalg::GenericOp>();
+  if (!bcast || bcast.getNumDpsInputs() != 1 || bcast.getNumDpsInits() != 1)
+    return {};
+  AffineMap map = bcast.getMatchingIndexingMap(bcast.getDpsInputOperand(0));
+  if (map.getNumResults() != 1 ||
+      map.getResult(0) != getAffineDimExpr(1, init.getContext()))
+    return {};
+  return bcast.getDpsInputOperand(0)->get();
+}
+
+/// `init` (1, F, OH, OW) as the matmul's [F, OH*OW]. A bias broadcast
+/// (buildConvInit) is built again in two dims: the matmul's thread tiles
+/// then fuse it (each writes the bias into its own columns, in cache)
+/// instead of reading a whole bias-filled tensor that one more loop wrote.
+Value matrixInit(OpBuilder &b, Location loc, Value init, int64_t f,
+                 int64_t hw) {
+  Value bias = broadcastBias(init);
+  if (!bias)
+    return reshapeTensor(b, loc, init, {f, hw});
+  auto type = RankedTensorType::get(
+      {f, hw}, cast<RankedTensorType>(init.getType()).getElementType());
+  return buildConvInit(b, loc, type, bias, /*channelDim=*/0);
+}
+
+/// `init` (1, F, OH, OW) as the pixel-major matmul's [OH*OW, F]: a bias
+/// broadcast built again along dim 1, zeros, or a transposed copy.
+Value transposedInit(OpBuilder &b, Location loc, Value init, int64_t f,
+                     int64_t hw) {
+  auto elt = cast<RankedTensorType>(init.getType()).getElementType();
+  auto type = RankedTensorType::get({hw, f}, elt);
+  if (Value bias = broadcastBias(init))
+    return buildConvInit(b, loc, type, bias, /*channelDim=*/1);
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return createFilled(b, loc, type, fill.getInputs()[0]);
+  return transposeTensor(b, loc, reshapeTensor(b, loc, init, {f, hw}), {1, 0});
+}
+
 /// Largest im2col matrix (bytes) a convolution is lowered through; larger
 /// ones (big images) keep the direct convolution.
 constexpr int64_t kMaxIm2ColBytes = int64_t(32) << 20;
+
+/// A conv whose output has at least this many channels per pixel (a deep
+/// layer on a small image: 7x7 with 512 channels) runs as the pixel-major
+/// matmul of buildConvAsPixelMatmul.
+constexpr int64_t kMinChannelsPerPixel = 2;
+constexpr int64_t kMaxPixelMajorPixels = 64;
+
+/// The im2col generic: cols[<dims of `order`>] = x[0, c, oh * sh + kh * dh,
+/// ow * sw + kw * dw], its dims (c, kh, kw, oh, ow) in the given order.
+Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
+                  ArrayRef<unsigned> order, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> dilations) {
+  MLIRContext *ctx = b.getContext();
+  // d[i]: the loop of dim i of (c, kh, kw, oh, ow).
+  SmallVector<AffineExpr> d(5);
+  SmallVector<int64_t> shape;
+  for (auto [loop, dim] : llvm::enumerate(order)) {
+    d[dim] = getAffineDimExpr(loop, ctx);
+    shape.push_back(dims[dim]);
+  }
+  AffineMap in = AffineMap::get(5, 0,
+                                {getAffineConstantExpr(0, ctx), d[0],
+                                 d[3] * strides[0] + d[1] * dilations[0],
+                                 d[4] * strides[1] + d[2] * dilations[1]},
+                                ctx);
+  auto colType = RankedTensorType::get(shape, b.getF32Type());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{colType}, ValueRange{x},
+             ValueRange{createEmpty(b, loc, colType)},
+             ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(5, ctx)},
+             SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
+/// A 2-D f32 convolution of one image, one group, with few output pixels
+/// and many channels, as the matmul X[OH*OW, C*KH*KW] x W^T[C*KH*KW, F]:
+/// the weight (transposed at compile time) is the packed right-hand side,
+/// the pixels are the rows. Against buildConvAsMatmul's W x X, no columns
+/// are left over that the panels do not cover (49 pixels: 3 panels and a
+/// scalar column), threads split the weight instead of each reading all of
+/// it, and the input is packed once, at compile time. The result is
+/// transposed back to (F, OH*OW), a copy of the (small) output.
+Value buildConvAsPixelMatmul(OpBuilder &b, Location loc, Value x, Value w,
+                             Value init, ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> dilations) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  auto oType = cast<RankedTensorType>(init.getType());
+  int64_t c = xType.getDimSize(1), f = wType.getDimSize(0);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
+  int64_t k = c * kh * kw, hw = oh * ow;
+  // rows[oh, ow, c, kh, kw]: the pixels' receptive fields.
+  Value rows = reshapeTensor(b, loc,
+                             buildIm2Col(b, loc, x, {c, kh, kw, oh, ow},
+                                         {3, 4, 0, 1, 2}, strides, dilations),
+                             {hw, k});
+  Value wT = transposeTensor(b, loc, reshapeTensor(b, loc, w, {f, k}), {1, 0});
+  Value initT = transposedInit(b, loc, init, f, hw);
+  Value mm = linalg::MatmulOp::create(b, loc, TypeRange{initT.getType()},
+                                      ValueRange{rows, wT}, ValueRange{initT})
+                 .getResult(0);
+  // Back to (F, OH*OW) as a generic copy (not linalg.transpose), so that
+  // an elementwise consumer (bias, activation, residual add) fuses it and
+  // reads the matmul's result in place.
+  MLIRContext *ctx = b.getContext();
+  auto outType = RankedTensorType::get({f, hw}, oType.getElementType());
+  AffineExpr d0, d1;
+  bindDims(ctx, d0, d1);
+  Value out =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{outType}, ValueRange{mm},
+          ValueRange{createEmpty(b, loc, outType)},
+          ArrayRef<AffineMap>{AffineMap::get(2, 0, {d1, d0}, ctx),
+                              AffineMap::getMultiDimIdentityMap(2, ctx)},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl, args[0]);
+          })
+          .getResult(0);
+  return reshapeTensor(b, loc, out, oType.getShape());
+}
 
 /// A 2-D f32 convolution of one image, one group, as the matmul
 /// W[F, C*KH*KW] x X[C*KH*KW, OH*OW] (which gets the packed, cache-blocked
@@ -99,34 +224,18 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
   if (!pointwise && k * hw * 4 > kMaxIm2ColBytes)
     return {};
+  if (hw <= kMaxPixelMajorPixels && f >= kMinChannelsPerPixel * hw)
+    return buildConvAsPixelMatmul(b, loc, x, w, init, strides, dilations);
   Value cols;
   if (pointwise) {
     cols = reshapeTensor(b, loc, x, {c, hw});
   } else {
-    // cols[c, kh, kw, oh, ow] = x[0, c, oh * sh + kh * dh, ow * sw + kw * dw]
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> d(5);
-    bindDimsList(ctx, MutableArrayRef<AffineExpr>(d));
-    AffineMap in = AffineMap::get(5, 0,
-                                  {getAffineConstantExpr(0, ctx), d[0],
-                                   d[3] * strides[0] + d[1] * dilations[0],
-                                   d[4] * strides[1] + d[2] * dilations[1]},
-                                  ctx);
-    auto colType = RankedTensorType::get({c, kh, kw, oh, ow}, f32);
-    Value col =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{colType}, ValueRange{x},
-            ValueRange{createEmpty(b, loc, colType)},
-            ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(5, ctx)},
-            SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-            [](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(nb, nl, args[0]);
-            })
-            .getResult(0);
+    Value col = buildIm2Col(b, loc, x, {c, kh, kw, oh, ow}, {0, 1, 2, 3, 4},
+                            strides, dilations);
     cols = reshapeTensor(b, loc, col, {k, hw});
   }
   Value w2 = reshapeTensor(b, loc, w, {f, k});
-  Value i2 = reshapeTensor(b, loc, init, {f, hw});
+  Value i2 = matrixInit(b, loc, init, f, hw);
   Value mm = linalg::MatmulOp::create(b, loc, TypeRange{i2.getType()},
                                       ValueRange{w2, cols}, ValueRange{i2})
                  .getResult(0);

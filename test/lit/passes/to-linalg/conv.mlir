@@ -4,19 +4,44 @@
 // f32 conv of one image is a matmul of the weights [F, C*KH*KW] with the
 // im2col matrix [C*KH*KW, OH*OW] of the padded input.
 // CHECK: #[[COL:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d0, d3 * 2 + d1, d4 * 2 + d2)>
+// The bias is broadcast into the matmul's [F, OH*OW] init itself (the
+// matmul's thread tiles fuse it).
+// CHECK: #[[BIAS:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @conv2d_bias_pads
 // CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
-// CHECK: %[[B:.*]] = linalg.generic
-// CHECK-SAME: ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>)
 // CHECK: %[[I:.*]] = linalg.generic {indexing_maps = [#[[COL]], {{.*}}]{{.*}} ins(%[[P]] : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<3x3x3x4x4xf32>)
 // CHECK: %[[X:.*]] = tensor.collapse_shape %[[I]] {{.*}} into tensor<27x16xf32>
 // CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} into tensor<4x27xf32>
-// CHECK: %[[I2:.*]] = tensor.collapse_shape %[[B]] {{.*}} into tensor<4x16xf32>
-// CHECK: linalg.matmul ins(%[[W]], %[[X]] : tensor<4x27xf32>, tensor<27x16xf32>) outs(%[[I2]] : tensor<4x16xf32>)
+// CHECK: %[[B:.*]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.*}}]{{.*}} ins(%{{.*}} : tensor<4xf32>) outs(%{{.*}} : tensor<4x16xf32>)
+// CHECK: linalg.matmul ins(%[[W]], %[[X]] : tensor<4x27xf32>, tensor<27x16xf32>) outs(%[[B]] : tensor<4x16xf32>)
 func.func @conv2d_bias_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Few output pixels, many channels (a deep layer on a small image): the
+// matmul runs pixel-major, X[OH*OW, C*KH*KW] x W^T[C*KH*KW, F] (the weight
+// transposed, at compile time for a constant), so the weight is the packed
+// side and the pixels are the rows; a generic copies the result back to
+// (F, OH*OW).
+// CHECK: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d2, d0 + d3, d1 + d4)>
+// CHECK: #[[BACK:.*]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-LABEL: func.func @conv2d_pixel_major
+// CHECK: %[[P:.*]] = tensor.pad
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ROWS]], {{.*}}]{{.*}} ins(%[[P]] : tensor<1x8x6x6xf32>) outs(%{{.*}} : tensor<4x4x8x3x3xf32>)
+// CHECK: %[[X:.*]] = tensor.collapse_shape %[[R]] {{.*}} into tensor<16x72xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} into tensor<64x72xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<64x72xf32>) outs(%{{.*}} : tensor<72x64xf32>) permutation = [1, 0]
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<64xf32>) outs(%{{.*}} : tensor<16x64xf32>)
+// CHECK: %[[M:.*]] = linalg.matmul ins(%[[X]], %[[WT]] : tensor<16x72xf32>, tensor<72x64xf32>) outs(%[[B]] : tensor<16x64xf32>)
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[BACK]], {{.*}}]{{.*}} ins(%[[M]] : tensor<16x64xf32>) outs(%{{.*}} : tensor<64x16xf32>)
+// CHECK: tensor.expand_shape %[[T]] {{.*}} into tensor<1x64x4x4xf32>
+func.func @conv2d_pixel_major(%x: tensor<1x8x4x4xf32>, %w: tensor<64x8x3x3xf32>, %b: tensor<64xf32>) -> tensor<1x64x4x4xf32> {
+  %0 = "onnx.Conv"(%x, %w, %b) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x4x4xf32>, tensor<64x8x3x3xf32>, tensor<64xf32>) -> tensor<1x64x4x4xf32>
+  return %0 : tensor<1x64x4x4xf32>
 }
 
 // -----
