@@ -25,6 +25,12 @@ def FuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     After: unchanged (upstream `linalg-fuse-elementwise-ops` makes it one
     5-D `linalg.generic`); elementwise consumers of `%r` are still fused
     with each other.
+
+    Then an elementwise consumer of a `linalg.matmul`'s expanded result (a
+    conv's activation or residual add on (1, F, OH, OW)) is collapsed to
+    the matmul's 2-D shape, unless a `tensor.pad` reads it:
+    `kiln-tile-and-distribute` then tiles it together with the matmul, so
+    it runs on each thread tile while that is in cache.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::affine::AffineDialect"];

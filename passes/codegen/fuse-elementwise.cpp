@@ -48,6 +48,25 @@ bool allowFusion(OpOperand *fusedOperand) {
   return !isRoot(producer) && !isRoot(fusedOperand->getOwner());
 }
 
+/// Collapse an elementwise consumer of a matmul's reshaped result (a conv's
+/// activation or residual add on (1, F, OH, OW)) to the matmul's 2-D shape:
+/// kiln-tile-and-distribute then tiles it with the matmul, which applies it
+/// to each thread tile while it is in cache, instead of one more pass over
+/// the whole output. A consumer that a tensor.pad reads stays as it is (it
+/// writes the padded tensor's interior itself, a 4-D strided slice).
+bool allowCollapseIntoMatmulShape(OpOperand *fusedOperand) {
+  auto expand = fusedOperand->get().getDefiningOp<tensor::ExpandShapeOp>();
+  auto generic = dyn_cast<linalg::GenericOp>(fusedOperand->getOwner());
+  if (!expand || !generic || !expand->hasOneUse() ||
+      !expand.getSrc().getDefiningOp<linalg::MatmulOp>() ||
+      generic.getNumReductionLoops() != 0 ||
+      !generic.getMatchingIndexingMap(fusedOperand).isIdentity())
+    return false;
+  return llvm::none_of(generic->getUsers(), [](Operation *user) {
+    return isa<tensor::PadOp>(user);
+  });
+}
+
 /// A linalg.transpose of a constant is the transposed constant (a Gemm's
 /// transB on a weight): computed once here instead of in every run.
 struct FoldConstantTranspose : OpRewritePattern<linalg::TransposeOp> {
@@ -119,6 +138,14 @@ struct FuseElementwisePass
     if (failed(applyPatternsGreedily(
             getOperation(), std::move(patterns),
             GreedyRewriteConfig().setUseTopDownTraversal(true))))
+      return signalPassFailure();
+    // Apart: folding reshapes by expansion (above) would undo it.
+    RewritePatternSet collapsing(ctx);
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        collapsing, allowCollapseIntoMatmulShape);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(collapsing, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(collapsing, ctx);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(collapsing))))
       return signalPassFailure();
   }
 };

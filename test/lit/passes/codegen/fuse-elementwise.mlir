@@ -69,3 +69,54 @@ func.func @constant_transpose() -> tensor<3x2xf32> {
     }
   }
 #-}
+
+// -----
+
+// A conv-as-matmul's activation on (1, F, OH, OW) is collapsed to the
+// matmul's [F, OH*OW] (kiln-tile-and-distribute then tiles it with the
+// matmul); the reshape moves after it.
+// CHECK-LABEL: func.func @matmul_activation
+// CHECK: %[[M:.*]] = linalg.matmul
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[M]] : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.expand_shape %[[R]] {{.*}} into tensor<1x8x4x4xf32>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @matmul_activation(%w: tensor<8x27xf32>, %x: tensor<27x16xf32>, %init: tensor<8x16xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %m = linalg.matmul ins(%w, %x : tensor<8x27xf32>, tensor<27x16xf32>) outs(%init : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 8, 4, 4] : tensor<8x16xf32> into tensor<1x8x4x4xf32>
+  %o = tensor.empty() : tensor<1x8x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%e : tensor<1x8x4x4xf32>) outs(%o : tensor<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x8x4x4xf32>
+  return %r : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// ... but not when a pad reads the activation (it writes the padded
+// tensor's interior, a 4-D strided slice, itself).
+// CHECK-LABEL: func.func @matmul_activation_padded
+// CHECK: linalg.matmul
+// CHECK: tensor.expand_shape
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x8x4x4xf32>)
+// CHECK: tensor.pad
+#id4p = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @matmul_activation_padded(%w: tensor<8x27xf32>, %x: tensor<27x16xf32>, %init: tensor<8x16xf32>) -> tensor<1x8x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %m = linalg.matmul ins(%w, %x : tensor<8x27xf32>, tensor<27x16xf32>) outs(%init : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %e = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 8, 4, 4] : tensor<8x16xf32> into tensor<1x8x4x4xf32>
+  %o = tensor.empty() : tensor<1x8x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#id4p, #id4p], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%e : tensor<1x8x4x4xf32>) outs(%o : tensor<1x8x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.maximumf %in, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<1x8x4x4xf32>
+  %p = tensor.pad %r low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x4x4xf32> to tensor<1x8x6x6xf32>
+  return %p : tensor<1x8x6x6xf32>
+}
