@@ -111,11 +111,15 @@ def VectorizePass : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
       output row, a run of output columns (vectors) x a few output channels,
       input channel and window by 1; such a tile is a matmul (a multiply-add
       for depthwise) of the filter column and a (strided) input row;
+      `linalg.pooling_nchw_{max,sum}` likewise (a few channels as rows), the
+      max / sum of the output row and the input row;
     - fills and elementwise generics: the innermost dim by the vector width.
 
     Accumulators (transfer_read/transfer_write pairs on loop-carried
     tensors) are hoisted out of the reduction loops, then `vector.contract`
-    is lowered to outer products (FMAs), and `math.erf`, `math.exp` and
+    is lowered to outer products (FMAs), a read of a stride-2 run (the
+    input row of a stride-2 window op) becomes two contiguous reads and a
+    shuffle of their even lanes, and `math.erf`, `math.exp` and
     `math.tanh` become polynomials in vector arithmetic (within a few ulp). Vector widths and tile sizes come
     from the target (targets/cpu/TileTable.h).
 

@@ -2,6 +2,7 @@
 //------------------===//
 #include "passes/codegen/RegisterTiles.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -24,9 +25,16 @@ namespace kiln {
 
 namespace {
 
+bool isPool(linalg::LinalgOp op) {
+  return isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(
+      op.getOperation());
+}
+
+/// 2-D window ops on NCHW that get register tiles along the output width.
 bool isConv(linalg::LinalgOp op) {
   return isa<linalg::Conv2DNchwFchwOp, linalg::DepthwiseConv2DNchwChwOp>(
-      op.getOperation());
+             op.getOperation()) ||
+         isPool(op);
 }
 
 /// Elements of the op's (first) result per vector register; 0 if unknown.
@@ -177,6 +185,8 @@ SmallVector<int64_t> registerTileSizes(linalg::LinalgOp op,
       clip(d, channelRows);
     for (unsigned d : dims->depth)
       clip(d, channelRows);
+    if (isPool(op)) // (n, c, oh, ow, kh, kw): the channels as rows
+      clip(1, channelRows);
     return sizes; // batch, output rows, window and input channels: 1
   }
   // A window copy's register tile reads one (strided) run of its input.
@@ -246,7 +256,9 @@ namespace {
 
 /// A conv_2d_nchw_fchw / depthwise_conv_2d_nchw_chw register tile with batch
 /// 1, one output row and a 1x1 window slice is a contraction over the input
-/// channels between the filter slice and a (strided) input row.
+/// channels between the filter slice and a (strided) input row; a
+/// pooling_nchw_{max,sum} tile is the max / sum of the output row and that
+/// input row.
 struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
@@ -256,6 +268,7 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
         !op.hasPureTensorSemantics() || !allSameFloat(op))
       return rewriter.notifyMatchFailure(op, "not a float conv register tile");
     bool depthwise = isa<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation());
+    bool pool = isPool(op);
     Value input = op.getDpsInputOperand(0)->get();
     Value filter = op.getDpsInputOperand(1)->get();
     Value init = op.getDpsInitOperand(0)->get();
@@ -272,9 +285,15 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
     if (out[0] != 1 || out[2] != 1 || kh != 1 || kw != 1 ||
         inTy.getDimSize(2) != 1)
       return rewriter.notifyMatchFailure(op, "not a one-row 1x1 tile");
-    DenseIntElementsAttr stridesAttr =
-        depthwise ? cast<linalg::DepthwiseConv2DNchwChwOp>(op).getStrides()
-                  : cast<linalg::Conv2DNchwFchwOp>(op).getStrides();
+    DenseIntElementsAttr stridesAttr;
+    if (auto max = dyn_cast<linalg::PoolingNchwMaxOp>(op.getOperation()))
+      stridesAttr = max.getStrides();
+    else if (auto sum = dyn_cast<linalg::PoolingNchwSumOp>(op.getOperation()))
+      stridesAttr = sum.getStrides();
+    else if (depthwise)
+      stridesAttr = cast<linalg::DepthwiseConv2DNchwChwOp>(op).getStrides();
+    else
+      stridesAttr = cast<linalg::Conv2DNchwFchwOp>(op).getStrides();
     int64_t sw = *std::next(stridesAttr.getValues<int64_t>().begin());
     int64_t c = inTy.getDimSize(1), ow = out[3], f = out[1];
     if ((ow - 1) * sw + 1 > inTy.getDimSize(3))
@@ -301,7 +320,25 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
     Value x = slice(input, {c, ow}, {1, c, 1, ow}, {1, 1, 1, sw});
     Value y = slice(init, {f, ow}, {1, f, 1, ow}, {1, 1, 1, 1});
     Value result;
-    if (!depthwise) {
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    AffineMap id = AffineMap::get(2, 0, {d0, d1}, ctx);
+    SmallVector<utils::IteratorType> par(2, utils::IteratorType::parallel);
+    if (pool) {
+      bool max = isa<linalg::PoolingNchwMaxOp>(op.getOperation());
+      auto gen = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{y.getType()}, ValueRange{x}, ValueRange{y},
+          ArrayRef<AffineMap>{id, id}, par,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value r =
+                max ? arith::MaximumFOp::create(b, l, args[1], args[0])
+                          .getResult()
+                    : arith::AddFOp::create(b, l, args[1], args[0]).getResult();
+            linalg::YieldOp::create(b, l, r);
+          });
+      gen->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+      result = gen.getResult(0);
+    } else if (!depthwise) {
       Value w = slice(filter, {f, c}, {f, c, 1, 1}, {1, 1, 1, 1});
       auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{y.getType()},
                                          ValueRange{w, x}, ValueRange{y});
@@ -309,15 +346,10 @@ struct ConvTileToContraction : OpInterfaceRewritePattern<linalg::LinalgOp> {
       result = mm.getResult(0);
     } else {
       Value k = slice(filter, {c}, {c, 1, 1}, {1, 1, 1});
-      MLIRContext *ctx = rewriter.getContext();
-      AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-      AffineMap id = AffineMap::get(2, 0, {d0, d1}, ctx);
       AffineMap ch = AffineMap::get(2, 0, {d0}, ctx);
       auto gen = linalg::GenericOp::create(
           rewriter, loc, TypeRange{y.getType()}, ValueRange{x, k},
-          ValueRange{y}, ArrayRef<AffineMap>{id, ch, id},
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::parallel},
+          ValueRange{y}, ArrayRef<AffineMap>{id, ch, id}, par,
           [&](OpBuilder &b, Location l, ValueRange args) {
             // contract: a fused multiply-add where the target has one (as
             // the matmul tiles' vector.contract becomes).
@@ -468,7 +500,80 @@ void hoistAccumulators(RewriterBase &rewriter, Operation *root) {
   }
 }
 
+namespace {
+
+/// A 1-D read of a stride-2 run (a window op's input row at stride 2:
+/// pooling, depthwise and im2col of stride-2 layers) as two contiguous
+/// reads and a shuffle of their even lanes. Lowered as it is, the read is
+/// one scalar load and insert per lane. The second read starts at the
+/// first one's last element, so both stay within the elements the strided
+/// read covers: a[0..n) = x[p, p+n), b[0..n) = x[p+n-1, p+2n-1), and lane l
+/// of the result, x[p + 2l], is a[2l] or b[2l - n + 1].
+struct DeinterleaveStride2Read : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = read.getVectorType();
+    auto slice = read.getBase().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || vt.getRank() != 1 || vt.isScalable() || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        !read.getInBoundsValues().front())
+      return rewriter.notifyMatchFailure(read, "not an in-bounds 1-D read");
+    RankedTensorType srcTy = slice.getSourceType();
+    int64_t srcRank = srcTy.getRank();
+    std::optional<int64_t> lastStride =
+        getConstantIntValue(slice.getMixedStrides().back());
+    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    if (!lastStride || *lastStride != 2 || dropped.test(srcRank - 1))
+      return rewriter.notifyMatchFailure(read, "not a stride-2 run");
+    // Source indices: offset + index * stride for every kept dim.
+    Location loc = read.getLoc();
+    SmallVector<OpFoldResult> offs = slice.getMixedOffsets();
+    SmallVector<OpFoldResult> strides = slice.getMixedStrides();
+    SmallVector<Value> idx;
+    unsigned k = 0;
+    AffineExpr d0, d1, s0;
+    bindDims(rewriter.getContext(), d0, d1);
+    bindSymbols(rewriter.getContext(), s0);
+    for (int64_t d = 0; d < srcRank; ++d) {
+      Value off = getValueOrCreateConstantIndexOp(rewriter, loc, offs[d]);
+      if (dropped.test(d)) {
+        idx.push_back(off);
+        continue;
+      }
+      Value i = read.getIndices()[k++];
+      Value st = getValueOrCreateConstantIndexOp(rewriter, loc, strides[d]);
+      idx.push_back(
+          affine::makeComposedAffineApply(rewriter, loc, d0 + d1 * s0,
+                                          ArrayRef<OpFoldResult>{off, i, st})
+              .getResult());
+    }
+    int64_t n = vt.getDimSize(0);
+    auto readAt = [&](ArrayRef<Value> at) {
+      return vector::TransferReadOp::create(
+          rewriter, loc, vt, slice.getSource(), at, read.getPadding(),
+          ArrayRef<bool>{true});
+    };
+    Value a = readAt(idx);
+    SmallVector<Value> idxB = idx;
+    idxB.back() =
+        affine::makeComposedAffineApply(rewriter, loc, d0 + (n - 1),
+                                        ArrayRef<OpFoldResult>{idx.back()})
+            .getResult();
+    Value b = readAt(idxB);
+    SmallVector<int64_t> mask;
+    for (int64_t l = 0; l < n; ++l)
+      mask.push_back(2 * l < n ? 2 * l : 2 * l + 1);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, a, b, mask);
+    return success();
+  }
+};
+
+} // namespace
+
 void populateKilnVectorLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<DeinterleaveStride2Read>(patterns.getContext());
   // erf (GELU), exp (softmax, sigmoid) and tanh as polynomials in vector
   // arithmetic instead of one libm call per lane; within a few ulp of
   // libm over the whole f32 range (the node tests of these ops check it).

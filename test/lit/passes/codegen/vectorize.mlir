@@ -140,10 +140,16 @@ func.func @im2col(%x: tensor<1x2x10x10xf32>) -> tensor<2x3x3x8x8xf32> {
 
 // -----
 
-// With stride 2 the run is a strided slice of the input row.
+// With stride 2 the run is a strided slice of the input row, read as two
+// contiguous vectors (the second from the first's last element: both within
+// the row) whose even lanes a shuffle picks.
+// CHECK: #[[NEXT:.*]] = affine_map<(d0) -> (d0 + 7)>
 // CHECK-LABEL: func.func @im2col_stride2
-// CHECK: tensor.extract_slice {{.*}} [1, 1, 1, 8] [1, 1, 1, 2] : tensor<1x2x17x17xf32> to tensor<1x1x1x8xf32>
-// CHECK: vector.transfer_write {{.*}} : vector<8xf32>
+// CHECK: %[[A:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[KW:.*]]], %{{.*}} {in_bounds = [true]} : tensor<1x2x17x17xf32>, vector<8xf32>
+// CHECK: %[[AT:.*]] = affine.apply #[[NEXT]](%[[KW]])
+// CHECK: %[[B:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[AT]]], %{{.*}} {in_bounds = [true]} : tensor<1x2x17x17xf32>, vector<8xf32>
+// CHECK: %[[S:.*]] = vector.shuffle %[[A]], %[[B]] [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.transfer_write %[[S]]
 // CHECK-NOT: linalg.generic
 func.func @im2col_stride2(%x: tensor<1x2x17x17xf32>) -> tensor<2x3x3x8x8xf32> {
   %e = tensor.empty() : tensor<2x3x3x8x8xf32>
@@ -171,4 +177,20 @@ func.func @depthwise_width14(%x: tensor<1x16x16x16xf32>, %w: tensor<16x3x3xf32>,
   %r = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x16x16x16xf32>, tensor<16x3x3xf32>) outs(%init : tensor<1x16x14x14xf32>) -> tensor<1x16x14x14xf32>
   return %r : tensor<1x16x14x14xf32>
+}
+
+// -----
+
+// A max pool's register tiles (channels x 8 of the output width) take the
+// max of the output row and the stride-2 input row of each window element,
+// in vectors; nothing stays a scalar linalg op.
+// CHECK-LABEL: func.func @maxpool_stride2
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
+// CHECK: arith.maximumf {{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.pooling_nchw_max
+func.func @maxpool_stride2(%x: tensor<1x4x17x17xf32>, %init: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %win = tensor.empty() : tensor<3x3xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %win : tensor<1x4x17x17xf32>, tensor<3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %r : tensor<1x4x8x8xf32>
 }
