@@ -82,7 +82,10 @@ struct VectorizePass : kiln::impl::VectorizePassBase<VectorizePass> {
     }
 
     // 4. Vectorize, fold slices into transfers, keep accumulators in
-    //    registers across reduction loops.
+    //    registers across reduction loops. The output slices of window
+    //    tiles leave the window loops first: once vectorized, their reads
+    //    fold into the loop's tensor and no longer pair with the writes.
+    kiln::hoistAccumulators(rewriter, func);
     kiln::vectorizeRegisterTiles(rewriter, func);
     {
       RewritePatternSet patterns(ctx);

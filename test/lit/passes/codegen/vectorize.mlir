@@ -166,9 +166,14 @@ func.func @im2col_stride2(%x: tensor<1x2x17x17xf32>) -> tensor<2x3x3x8x8xf32> {
 // -----
 
 // A depthwise conv on 14-wide rows runs whole vectors of 8 and a peeled 6,
-// never a vector<14> (two registers with shuffles between them).
+// never a vector<14> (two registers with shuffles between them). The
+// accumulators stay in registers across the window loops (loop-carried
+// vectors, not a load and store per window element).
 // CHECK-LABEL: func.func @depthwise_width14
 // CHECK-NOT: vector<14xf32>
+// CHECK: scf.for {{.*}} to %c3 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for {{.*}} to %c3 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-NOT: vector.transfer_write
 // CHECK: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
 // CHECK-NOT: vector<14xf32>
 // CHECK: arith.addf {{.*}} fastmath<contract> : vector<6xf32>
