@@ -52,7 +52,9 @@ def TileAndDistributePass
     its columns in whole panels, so each tile packs and reads only its own
     panels. When the matmul's left-hand side is over 1 MB (a deep conv's
     weight), a tile keeps at least 6 panels, so that the weight is not
-    streamed from L3 for every 16 columns.
+    streamed from L3 for every 16 columns. A direct `conv_2d_nchw_fchw`
+    splits its output rows (each tile reads a band of input rows and the
+    small weight, not the whole input for a few output channels).
 
     A static `tensor.pad` first becomes a `linalg.fill` of the padded tensor
     and a `linalg.copy` into its interior (or, for a source that a

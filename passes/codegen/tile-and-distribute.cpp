@@ -204,13 +204,19 @@ struct TileAndDistributePass
         dim = 1;
       } else {
         // Split the outermost parallel dim that has room for several
-        // tiles.
+        // tiles; a direct convolution its output rows (each tile reads a
+        // band of input rows and the whole, small, weight -- not the whole
+        // input for a few output channels).
         SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
-        for (auto [i, it] : llvm::enumerate(iters))
-          if (it == utils::IteratorType::parallel && ranges[i] >= 2) {
-            dim = i;
+        if (isa<linalg::Conv2DNchwFchwOp>(root.getOperation()) &&
+            ranges[2] >= 2)
+          dim = 2;
+        for (auto [i, it] : llvm::enumerate(iters)) {
+          if (dim >= 0)
             break;
-          }
+          if (it == utils::IteratorType::parallel && ranges[i] >= 2)
+            dim = i;
+        }
         if (dim < 0)
           continue;
         n = std::min<int64_t>(tiles, ranges[dim]);

@@ -161,3 +161,18 @@ func.func @pad_of_elementwise(%x: tensor<4x8x8xf32>) -> tensor<4x10x10xf32> {
   } : tensor<4x8x8xf32> to tensor<4x10x10xf32>
   return %p : tensor<4x10x10xf32>
 }
+
+// -----
+
+// A direct convolution splits its output rows: each tile reads a band of
+// input rows (and the whole weight), not the whole input for a few output
+// channels.
+// CHECK-LABEL: func.func @direct_conv
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, %{{.*}}, 0] [1, 8, 6, 18] [1, 1, 1, 1] : tensor<1x8x18x18xf32> to tensor<1x8x6x18xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x16x4x16xf32>)
+func.func @direct_conv(%x: tensor<1x8x18x18xf32>, %w: tensor<16x8x3x3xf32>, %init: tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %r : tensor<1x16x16x16xf32>
+}

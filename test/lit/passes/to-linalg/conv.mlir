@@ -207,3 +207,17 @@ func.func @conv2d_f16_direct(%x: tensor<1x2x5x5xf16>, %w: tensor<3x2x3x3xf16>) -
   %0 = "onnx.Conv"(%x, %w, %n) : (tensor<1x2x5x5xf16>, tensor<3x2x3x3xf16>, none) -> tensor<1x3x3x3xf16>
   return %0 : tensor<1x3x3x3xf16>
 }
+
+// -----
+
+// A small stride-1 filter (64 output channels, <= 256 KB) on a big image
+// (>= 28x28 output) stays a direct convolution: no im2col copy.
+// CHECK-LABEL: func.func @conv2d_direct
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-SAME: outs(%{{.*}} : tensor<1x64x28x28xf32>)
+func.func @conv2d_direct(%x: tensor<1x16x28x28xf32>, %w: tensor<64x16x3x3xf32>) -> tensor<1x64x28x28xf32> {
+  %n = "onnx.None"() : () -> none
+  %0 = "onnx.Conv"(%x, %w, %n) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x28x28xf32>, tensor<64x16x3x3xf32>, none) -> tensor<1x64x28x28xf32>
+  return %0 : tensor<1x64x28x28xf32>
+}
