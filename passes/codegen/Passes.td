@@ -45,7 +45,9 @@ def TileAndDistributePass
     elementwise chain) is tiled along its outer parallel dims into an
     `scf.forall` of about `tiles` iterations, and the linalg producers of its
     operands are fused into the loop body (TilingInterface). The forall
-    iterations later run on the runtime's thread pool.
+    iterations later run on the runtime's thread pool. A producer that the
+    tiles need whole (the left-hand side of a matmul split by columns: an
+    FFN's activation) is not fused; it is tiled as a root of its own.
 
     A matmul that kiln-vectorize packs (`panel-width` > 0) first splits off
     the columns beyond its last whole panel, and a group around it splits

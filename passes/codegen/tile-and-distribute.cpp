@@ -183,7 +183,12 @@ struct TileAndDistributePass
     int64_t loopId = 0;
     // Last roots first, so producers are still untouched when their
     // consumers fuse them.
-    for (linalg::LinalgOp root : llvm::reverse(roots)) {
+    // A group member that a tile needs whole (the left-hand side of a
+    // matmul split by columns: an FFN's GELU feeding the next matmul) is not
+    // fused; it becomes a root itself, next (it comes before the root).
+    SmallVector<linalg::LinalgOp> worklist(roots.begin(), roots.end());
+    while (!worklist.empty()) {
+      linalg::LinalgOp root = worklist.pop_back_val();
       SmallVector<int64_t> ranges = root.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic))
         continue;
@@ -273,6 +278,36 @@ struct TileAndDistributePass
       for (Operation *fused : result->fusedProducers)
         if (fused->use_empty())
           rewriter.eraseOp(fused);
+      // Members left out of the loop, in block order. Consumers first: the
+      // slices tiling made of a fused op's result and left unused keep it
+      // (and its own producers) alive.
+      SmallVector<linalg::LinalgOp> left;
+      for (Operation *member : group)
+        if (member != root.getOperation() &&
+            !result->fusedProducers.contains(member))
+          left.push_back(cast<linalg::LinalgOp>(member));
+      llvm::sort(left, [](linalg::LinalgOp a, linalg::LinalgOp b) {
+        return a->isBeforeInBlock(b);
+      });
+      // The new roots are those read by something else than the members
+      // left (the others fuse into them).
+      llvm::SmallPtrSet<Operation *, 8> alive;
+      SmallVector<linalg::LinalgOp> newRoots;
+      for (linalg::LinalgOp op : llvm::reverse(left)) {
+        for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
+          if (isa<tensor::ExtractSliceOp>(user) && user->use_empty())
+            rewriter.eraseOp(user);
+        if (op->use_empty()) {
+          rewriter.eraseOp(op);
+          continue;
+        }
+        if (llvm::any_of(op->getUsers(), [&](Operation *user) {
+              return !alive.contains(user);
+            }))
+          newRoots.insert(newRoots.begin(), op);
+        alive.insert(op);
+      }
+      worklist.append(newRoots.begin(), newRoots.end());
     }
   }
 };

@@ -176,3 +176,34 @@ func.func @direct_conv(%x: tensor<1x8x18x18xf32>, %w: tensor<16x8x3x3xf32>, %ini
       ins(%x, %w : tensor<1x8x18x18xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %r : tensor<1x16x16x16xf32>
 }
+
+// -----
+
+// An FFN: the second matmul splits its columns and needs all of its
+// left-hand side, so the activation (and the first matmul under it) cannot
+// fuse into its tiles; they become a root of their own, tiled in their own
+// loop -- not left serial.
+// CHECK-LABEL: func.func @ffn
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} : tensor<16x32xf32>, tensor<32x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
+// CHECK: math.tanh
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.matmul {{.*}} : tensor<16x64xf32>, tensor<64x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
+// CHECK-NOT: linalg.matmul
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @ffn(%x: tensor<16x32xf32>, %w1: tensor<32x64xf32>, %w2: tensor<64x32xf32>) -> tensor<16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<16x64xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %h = linalg.matmul ins(%x, %w1 : tensor<16x32xf32>, tensor<32x64xf32>) outs(%f1 : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%h : tensor<16x64xf32>) outs(%e1 : tensor<16x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = math.tanh %in : f32
+    linalg.yield %t : f32
+  } -> tensor<16x64xf32>
+  %e2 = tensor.empty() : tensor<16x32xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %y = linalg.matmul ins(%a, %w2 : tensor<16x64xf32>, tensor<64x32xf32>) outs(%f2 : tensor<16x32xf32>) -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}
