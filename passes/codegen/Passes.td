@@ -56,7 +56,11 @@ def TileAndDistributePass
     weight), a tile keeps at least 6 panels, so that the weight is not
     streamed from L3 for every 16 columns. A direct `conv_2d_nchw_fchw`
     splits its output rows (each tile reads a band of input rows and the
-    small weight, not the whole input for a few output channels).
+    small weight, not the whole input for a few output channels). An
+    elementwise op on (1, F, OH, OW) that reads a matmul's [F, OH*OW]
+    result expanded (a conv's activation writing the next conv's padded
+    input) splits its output rows in whole panels and fuses the matmul
+    through the reshape (extract_slice bubbled up through expand_shape).
 
     A static `tensor.pad` first becomes a `linalg.fill` of the padded tensor
     and a `linalg.copy` into its interior (or, for a source that a

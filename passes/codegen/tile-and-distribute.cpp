@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -30,11 +31,28 @@ bool isRoot(linalg::LinalgOp op) {
          llvm::any_of(op->getResults(), [](Value r) { return !r.hasOneUse(); });
 }
 
+/// The matmul whose result `v` expands (tensor.expand_shape, both used
+/// once): a conv-as-matmul's [F, OH*OW] seen as (1, F, OH, OW).
+linalg::MatmulOp expandedMatmul(Value v) {
+  auto expand = v.getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || !expand->hasOneUse() || !expand.getSrc().hasOneUse())
+    return {};
+  return expand.getSrc().getDefiningOp<linalg::MatmulOp>();
+}
+
 /// The linalg producers that fuse into `root`'s loop: transitively, those
-/// whose results all feed (once) an op of the group.
-llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root) {
+/// whose results all feed (once) an op of the group; with `throughExpand`,
+/// also a matmul whose result the root reads expanded.
+llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root,
+                                              bool throughExpand = false) {
   llvm::SmallPtrSet<Operation *, 8> group;
   SmallVector<Operation *> worklist = {root};
+  if (throughExpand)
+    for (Value operand : root->getOperands())
+      if (linalg::MatmulOp mm = expandedMatmul(operand)) {
+        group.insert(mm);
+        worklist.push_back(mm);
+      }
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
     for (Value operand : op->getOperands()) {
@@ -96,6 +114,30 @@ int64_t panelTiles(linalg::LinalgOp root,
     tiles = std::min(tiles, std::max<int64_t>(2, n / panel / kMinDeepPanels));
   for (int64_t t = std::min(tiles, n / panel); t >= 2; --t)
     if (n % t == 0 && (n / t) % panel == 0)
+      return t;
+  return 0;
+}
+
+/// For an elementwise root on (1, F, OH, OW) that reads a matmul's
+/// [F, OH*OW] result expanded (a conv's activation written into the next
+/// conv's padded input): the number of tiles along OH, at most `tiles`,
+/// whose columns (rows x OW) are whole panels; 0 when there is none.
+int64_t expandedMatmulRowTiles(linalg::LinalgOp root, int64_t tiles,
+                               int64_t panel) {
+  if (panel <= 0 || root.getNumLoops() != 4 ||
+      root.getNumReductionLoops() != 0 || root.getNumDpsInits() != 1 ||
+      !root.getMatchingIndexingMap(root.getDpsInitOperand(0)).isIdentity())
+    return 0;
+  bool reads = llvm::any_of(root.getDpsInputOperands(), [&](OpOperand *in) {
+    return expandedMatmul(in->get()) &&
+           root.getMatchingIndexingMap(in).isIdentity() &&
+           kiln::isPackableMatmul(expandedMatmul(in->get()));
+  });
+  SmallVector<int64_t> r = root.getStaticLoopRanges();
+  if (!reads || r[0] != 1)
+    return 0;
+  for (int64_t t = std::min(tiles, r[2]); t >= 2; --t)
+    if (r[2] % t == 0 && (r[2] / t * r[3]) % panel == 0)
       return t;
   return 0;
 }
@@ -187,8 +229,12 @@ struct TileAndDistributePass
     // matmul split by columns: an FFN's GELU feeding the next matmul) is not
     // fused; it becomes a root itself, next (it comes before the root).
     SmallVector<linalg::LinalgOp> worklist(roots.begin(), roots.end());
+    // Roots another root's loop fused (through a reshape) and erased.
+    llvm::DenseSet<Operation *> consumed;
     while (!worklist.empty()) {
       linalg::LinalgOp root = worklist.pop_back_val();
+      if (consumed.contains(root.getOperation()))
+        continue;
       SmallVector<int64_t> ranges = root.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic))
         continue;
@@ -200,12 +246,21 @@ struct TileAndDistributePass
       // The group is decided before tiling: while the loop is built, the
       // original root and the already fused producers still use their
       // operands, so use counts taken in the control function are off.
-      llvm::SmallPtrSet<Operation *, 8> group = fusionGroup(root);
+      // An activation on (1, F, OH, OW) of a matmul's [F, OH*OW] splits its
+      // output rows and fuses the matmul through the reshape: each tile
+      // computes whole panels of the matmul and applies the activation to
+      // them in cache (into the next conv's padded input).
+      int64_t rowTiles = expandedMatmulRowTiles(root, tiles, panelWidth);
+      llvm::SmallPtrSet<Operation *, 8> group =
+          fusionGroup(root, /*throughExpand=*/rowTiles > 0);
       // A packed matmul splits its columns in whole panels: every tile
       // packs (at run time) and reads its own panels once, for all rows.
       int64_t dim = -1;
       int64_t n = panelTiles(root, group, tiles, panelWidth);
-      if (n > 0) {
+      if (rowTiles > 0) {
+        dim = 2;
+        n = rowTiles;
+      } else if (n > 0) {
         dim = 1;
       } else {
         // Split the outermost parallel dim that has room for several
@@ -242,6 +297,11 @@ struct TileAndDistributePass
       tiling.setNumThreads(numThreads);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
+      // Slices of a reshaped producer move above the reshape, onto the
+      // producer, which then fuses.
+      RewritePatternSet bubble(&getContext());
+      tensor::populateBubbleUpExtractSliceOpPatterns(bubble);
+      options.cleanupPatterns = FrozenRewritePatternSet(std::move(bubble));
       options.setFusionControlFn(
           [&group](tensor::ExtractSliceOp slice, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
@@ -275,9 +335,18 @@ struct TileAndDistributePass
       if (root->use_empty())
         rewriter.eraseOp(root);
       // Nearest producers come first: erasing them frees the farther ones.
-      for (Operation *fused : result->fusedProducers)
-        if (fused->use_empty())
+      for (Operation *fused : result->fusedProducers) {
+        // The slices of it fusion left unused, and the reshape a matmul was
+        // fused through, go first.
+        for (Operation *user : llvm::make_early_inc_range(fused->getUsers()))
+          if (isa<tensor::ExpandShapeOp, tensor::ExtractSliceOp>(user) &&
+              user->use_empty())
+            rewriter.eraseOp(user);
+        if (fused->use_empty()) {
+          consumed.insert(fused);
           rewriter.eraseOp(fused);
+        }
+      }
       // Members left out of the loop, in block order. Consumers first: the
       // slices tiling made of a fused op's result and left unused keep it
       // (and its own producers) alive.

@@ -83,10 +83,9 @@ func.func @few_rows_matmul(%a: tensor<4x32xf32>, %w: tensor<32x64xf32>) -> tenso
 // CHECK: tensor.extract_slice %[[W]][0, 0] [32, 32] [1, 1]
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK: linalg.matmul {{.*}} tensor<8x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<8x16xf32>
+// CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: %[[TAIL:.*]] = arith.constant dense<2.500000e-01> : tensor<32x8xf32>
-// CHECK: scf.forall
-// CHECK: tensor.extract_slice %[[TAIL]][0, 0] [32, 8]
-// CHECK: linalg.matmul {{.*}} : tensor<2x32xf32>, tensor<32x8xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %[[TAIL]] : tensor<2x32xf32>, tensor<32x8xf32>)
 func.func @weight_matmul_remainder(%a: tensor<8x32xf32>) -> tensor<8x40xf32> {
   %w = arith.constant dense<0.25> : tensor<32x40xf32>
   %zero = arith.constant 0.0 : f32
@@ -206,4 +205,35 @@ func.func @ffn(%x: tensor<16x32xf32>, %w1: tensor<32x64xf32>, %w2: tensor<64x32x
   %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<16x32xf32>) -> tensor<16x32xf32>
   %y = linalg.matmul ins(%a, %w2 : tensor<16x64xf32>, tensor<64x32xf32>) outs(%f2 : tensor<16x32xf32>) -> tensor<16x32xf32>
   return %y : tensor<16x32xf32>
+}
+
+// -----
+
+// A conv's activation on (1, F, OH, OW) that reads the matmul's [F, OH*OW]
+// expanded (it writes the next conv's padded input, so it stays 4-D) splits
+// its output rows in whole panels (2 rows x 8 = 16 columns) and fuses the
+// matmul through the reshape: one loop, no whole-tensor matmul result.
+// CHECK-LABEL: func.func @activation_of_expanded_matmul
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: %[[M:.*]] = linalg.matmul {{.*}} : tensor<8x32xf32>, tensor<32x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[M]] {{.*}} into tensor<1x8x2x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[E]] : tensor<1x8x2x8xf32>)
+// CHECK: arith.maximumf
+// CHECK-NOT: scf.forall (
+// CHECK-NOT: linalg.matmul
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @activation_of_expanded_matmul(%w: tensor<8x32xf32>, %x: tensor<32x64xf32>) -> tensor<1x8x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %m = linalg.matmul ins(%w, %x : tensor<8x32xf32>, tensor<32x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %v = tensor.expand_shape %m [[0, 1], [2, 3]] output_shape [1, 8, 8, 8] : tensor<8x64xf32> into tensor<1x8x8x8xf32>
+  %o = tensor.empty() : tensor<1x8x8x8xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v : tensor<1x8x8x8xf32>) outs(%o : tensor<1x8x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.maximumf %in, %zero : f32
+    linalg.yield %a : f32
+  } -> tensor<1x8x8x8xf32>
+  return %r : tensor<1x8x8x8xf32>
 }
