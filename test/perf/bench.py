@@ -18,7 +18,8 @@ ONNX Runtime's (rtol 1e-3, atol 1e-4): a model whose outputs differ is
 reported as WRONG and not timed. Then, at each thread count of --threads, it
 alternates --rounds timing rounds of ONNX Runtime (in this process, CPU
 execution provider, intra-op threads = threads, all graph optimizations) and
-of `kiln-run --bench` (--iterations runs after a warm-up, in a new process).
+of `kiln-run --bench` (--iterations runs after as many warm-up runs, at
+least 3, in a new process: ONNX Runtime's session stays warm between rounds).
 Machines are noisy and absolute times drift, so the rounds are interleaved
 and the report is the ratio of the medians over rounds:
 
