@@ -132,6 +132,28 @@ constexpr int64_t kMinDirectPixels = 28 * 28;
 constexpr int64_t kMinChannelsPerPixel = 2;
 constexpr int64_t kMaxPixelMajorPixels = 64;
 
+/// The sizes of a 2-D conv of `x` (1, C, H, W) with `w` (F, C, KH, KW) into
+/// `init` (1, F, OH, OW), and of its matmul: K = C*KH*KW, HW = OH*OW.
+struct ConvSizes {
+  int64_t c, f, kh, kw, oh, ow, k, hw;
+  static ConvSizes of(Value x, Value w, Value init) {
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto wType = cast<RankedTensorType>(w.getType());
+    auto oType = cast<RankedTensorType>(init.getType());
+    ConvSizes s{xType.getDimSize(1),
+                wType.getDimSize(0),
+                wType.getDimSize(2),
+                wType.getDimSize(3),
+                oType.getDimSize(2),
+                oType.getDimSize(3),
+                0,
+                0};
+    s.k = s.c * s.kh * s.kw;
+    s.hw = s.oh * s.ow;
+    return s;
+  }
+};
+
 /// The im2col generic: cols[<dims of `order`>] = x[0, c, oh * sh + kh * dh,
 /// ow * sw + kw * dw], its dims (c, kh, kw, oh, ow) in the given order.
 Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
@@ -173,13 +195,8 @@ Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
 Value buildConvAsPixelMatmul(OpBuilder &b, Location loc, Value x, Value w,
                              Value init, ArrayRef<int64_t> strides,
                              ArrayRef<int64_t> dilations) {
-  auto xType = cast<RankedTensorType>(x.getType());
-  auto wType = cast<RankedTensorType>(w.getType());
   auto oType = cast<RankedTensorType>(init.getType());
-  int64_t c = xType.getDimSize(1), f = wType.getDimSize(0);
-  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
-  int64_t k = c * kh * kw, hw = oh * ow;
+  auto [c, f, kh, kw, oh, ow, k, hw] = ConvSizes::of(x, w, init);
   // rows[oh, ow, c, kh, kw]: the pixels' receptive fields.
   Value rows = reshapeTensor(b, loc,
                              buildIm2Col(b, loc, x, {c, kh, kw, oh, ow},
@@ -230,10 +247,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
       !xType.hasStaticShape() || !wType.hasStaticShape() ||
       !oType.hasStaticShape())
     return {};
-  int64_t c = xType.getDimSize(1), f = wType.getDimSize(0);
-  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  int64_t oh = oType.getDimSize(2), ow = oType.getDimSize(3);
-  int64_t k = c * kh * kw, hw = oh * ow;
+  auto [c, f, kh, kw, oh, ow, k, hw] = ConvSizes::of(x, w, init);
   bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
   if (!pointwise && k * hw * 4 > kMaxIm2ColBytes)
     return {};
