@@ -81,12 +81,13 @@ def kiln_profile(args, tmp: str) -> tuple[list[tuple[str, float]], float]:
     return [(n, shares[n] * median_ms / 100.0) for n in order if shares.get(n)], median_ms
 
 
-def ort_profile(args) -> list[tuple[str, float]]:
+def ort_profile(args, tmp: str) -> list[tuple[str, float]]:
     import numpy as np
     import onnxruntime as ort
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads
     opts.enable_profiling = True
+    opts.profile_file_prefix = os.path.join(tmp, "ort_profile")
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(args.model, opts, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
@@ -116,14 +117,15 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         kiln, median = kiln_profile(args, tmp)
-    print(f"Kiln: median {median:.2f} ms, {args.threads} thread(s); ms per node")
-    for name, ms in kiln:
-        print(f"{ms:9.3f}  {name}")
-    if not args.no_ort:
-        ort_nodes = ort_profile(args)
-        print(f"\nONNX Runtime: {sum(ms for _, ms in ort_nodes):.2f} ms in nodes; ms per node")
-        for name, ms in ort_nodes:
+        print(f"Kiln: median {median:.2f} ms, {args.threads} thread(s); ms per node")
+        for name, ms in kiln:
             print(f"{ms:9.3f}  {name}")
+        if not args.no_ort:
+            ort_nodes = ort_profile(args, tmp)
+            print(f"\nONNX Runtime: {sum(ms for _, ms in ort_nodes):.2f} ms in nodes; "
+                  "ms per node")
+            for name, ms in ort_nodes:
+                print(f"{ms:9.3f}  {name}")
     return 0
 
 
