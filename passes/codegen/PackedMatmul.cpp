@@ -25,6 +25,9 @@ namespace {
 /// L1 while every register tile of the thread's rows streams past it.
 constexpr int64_t kKBlock = 256;
 
+/// Panels of a one-row register tile.
+constexpr int64_t kSingleRowPanels = 4;
+
 /// Largest right-hand side packed at run time: the panels are a temporary
 /// of the thread's tile, which lives on the thread's stack.
 constexpr int64_t kMaxRunTimePanelBytes = int64_t(1) << 20;
@@ -284,10 +287,13 @@ LogicalResult tilePackedMatmul(RewriterBase &rewriter, linalg::GenericOp op,
     rewriter.replaceOp(op, blocked->replacements);
     inner = cast<linalg::LinalgOp>(blocked->tiledOps.front());
   }
-  // Register tiles: rows x one panel, K innermost.
+  // Register tiles: rows x one panel, K innermost. A single row (a
+  // classifier's matrix-vector product) takes several panels instead: one
+  // panel would be two accumulator chains, FMA-latency bound.
   int64_t nr = ranges[3];
-  return tileToRegisters(rewriter, inner,
-                         {std::min(tiles.matmulRows, ranges[0]), 1, 1, nr});
+  int64_t panels = ranges[0] == 1 ? std::min(kSingleRowPanels, ranges[1]) : 1;
+  return tileToRegisters(
+      rewriter, inner, {std::min(tiles.matmulRows, ranges[0]), panels, 1, nr});
 }
 
 namespace {
@@ -371,10 +377,10 @@ LogicalResult splitPanelRemainder(RewriterBase &rewriter, linalg::MatmulOp op,
 
 namespace {
 
-/// A register tile of a packed matmul ([rows, 1 panel, 1 k, nr]) is a
-/// linalg.matmul [rows, nr, 1] on the same slices without their unit dims;
-/// as such it vectorizes into a contraction (FMAs with a broadcast) whose
-/// accumulators the reduction loop keeps in registers.
+/// A register tile of a packed matmul ([rows, p panels, 1 k, nr]) is, per
+/// panel, a linalg.matmul [rows, nr, 1] on the same slices without their
+/// unit dims; as such each vectorizes into a contraction (FMAs with a
+/// broadcast) whose accumulators the reduction loop keeps in registers.
 struct PackedTileToMatmul : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -384,25 +390,36 @@ struct PackedTileToMatmul : OpRewritePattern<linalg::GenericOp> {
         !op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not a packed register tile");
     SmallVector<int64_t> r = op.getStaticLoopRanges();
-    if (r.size() != 4 || r[1] != 1 || r[2] != 1 ||
-        ShapedType::isDynamic(r[0]) || ShapedType::isDynamic(r[3]))
-      return rewriter.notifyMatchFailure(op, "not a static [m,1,1,n] tile");
+    if (r.size() != 4 || r[2] != 1 || llvm::any_of(r, ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "not a static [m,p,1,n] tile");
     Location loc = op.getLoc();
     Type et = getElementTypeOrSelf(op.getResult(0).getType());
-    auto b2 = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({1, r[3]}, et),
-        op.getDpsInputOperand(1)->get(),
-        SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    SmallVector<ReassociationIndices> outer = {{0}, {1, 2}};
-    auto c2 = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({r[0], r[3]}, et),
-        op.getDpsInitOperand(0)->get(), outer);
-    auto mm = linalg::MatmulOp::create(
-        rewriter, loc, TypeRange{c2.getType()},
-        ValueRange{op.getDpsInputOperand(0)->get(), b2}, ValueRange{c2});
-    mm->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        op, op.getResult(0).getType(), mm.getResult(0), outer);
+    auto idx = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
+    SmallVector<OpFoldResult> unit(3, idx(1));
+    Value b = op.getDpsInputOperand(1)->get();
+    Value c = op.getDpsInitOperand(0)->get();
+    auto bTy = RankedTensorType::get({1, r[3]}, et);
+    auto cTy = RankedTensorType::get({r[0], r[3]}, et);
+    for (int64_t j = 0; j < r[1]; ++j) {
+      // Panel j: b[j, 0, :] as [1, n], c[:, j, :] as [m, n] (rank-reducing
+      // slices: contiguous rows).
+      Value bj = tensor::ExtractSliceOp::create(
+          rewriter, loc, bTy, b, ArrayRef<OpFoldResult>{idx(j), idx(0), idx(0)},
+          ArrayRef<OpFoldResult>{idx(1), idx(1), idx(r[3])}, unit);
+      SmallVector<OpFoldResult> cOffs = {idx(0), idx(j), idx(0)};
+      SmallVector<OpFoldResult> cSizes = {idx(r[0]), idx(1), idx(r[3])};
+      Value cj = tensor::ExtractSliceOp::create(rewriter, loc, cTy, c, cOffs,
+                                                cSizes, unit);
+      auto mm = linalg::MatmulOp::create(
+          rewriter, loc, TypeRange{cTy},
+          ValueRange{op.getDpsInputOperand(0)->get(), bj}, ValueRange{cj});
+      mm->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+      c = tensor::InsertSliceOp::create(rewriter, loc, mm.getResult(0), c,
+                                        cOffs, cSizes, unit);
+    }
+    rewriter.replaceOp(op, c);
     return success();
   }
 };

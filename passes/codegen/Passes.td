@@ -111,8 +111,8 @@ def VectorizePass : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
       right-hand side is packed into panels [N/nr][K][nr] (a constant at
       compile time; an activation by a copy in the thread's tile when the
       matmul has at least 8 rows) and the matmul becomes a contraction over
-      the panels, tiled K block (~256) -> panel -> `matmul-rows` rows with
-      K innermost;
+      the panels, tiled K block (~256) -> `matmul-rows` rows -> panel with
+      K innermost (a one-row matmul: 4 panels per register tile);
     - other `linalg.matmul` / `linalg.batch_matmul`: `matmul-rows` x
       (`matmul-vectors` vectors) of the result, K by 1;
     - `linalg.conv_2d_nchw_fchw` / `linalg.depthwise_conv_2d_nchw_chw`: one

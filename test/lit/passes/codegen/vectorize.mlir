@@ -199,3 +199,20 @@ func.func @maxpool_stride2(%x: tensor<1x4x17x17xf32>, %init: tensor<1x4x8x8xf32>
       ins(%x, %win : tensor<1x4x17x17xf32>, tensor<3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   return %r : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// A one-row matmul on a weight (a classifier's matrix-vector product) takes
+// 4 panels per register tile: 4 accumulator chains (vector<16>, 8 registers)
+// through the K loop, not one latency-bound pair.
+// CHECK-LABEL: func.func @single_row
+// CHECK: scf.for {{.*}} to %c32 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+func.func @single_row(%a: tensor<1x32xf32>) -> tensor<1x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64xf32>) -> tensor<1x64xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<1x32xf32>, tensor<32x64xf32>) outs(%f : tensor<1x64xf32>) -> tensor<1x64xf32>
+  return %m : tensor<1x64xf32>
+}
