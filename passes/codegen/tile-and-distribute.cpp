@@ -129,9 +129,9 @@ int64_t expandedMatmulRowTiles(linalg::LinalgOp root, int64_t tiles,
       !root.getMatchingIndexingMap(root.getDpsInitOperand(0)).isIdentity())
     return 0;
   bool reads = llvm::any_of(root.getDpsInputOperands(), [&](OpOperand *in) {
-    return expandedMatmul(in->get()) &&
-           root.getMatchingIndexingMap(in).isIdentity() &&
-           kiln::isPackableMatmul(expandedMatmul(in->get()));
+    linalg::MatmulOp mm = expandedMatmul(in->get());
+    return mm && root.getMatchingIndexingMap(in).isIdentity() &&
+           kiln::isPackableMatmul(mm);
   });
   SmallVector<int64_t> r = root.getStaticLoopRanges();
   if (!reads || r[0] != 1)
@@ -192,6 +192,22 @@ void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
                                                      offsets, sizes, strides);
 }
 
+/// Erases `op` when nothing but unused slices of its result (left by tile
+/// and fuse) or the unused reshape a matmul was fused through read it; the
+/// erased op goes into `erased`. Returns whether it was erased.
+bool eraseIfDead(RewriterBase &rewriter, Operation *op,
+                 llvm::DenseSet<Operation *> &erased) {
+  for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
+    if (isa<tensor::ExpandShapeOp, tensor::ExtractSliceOp>(user) &&
+        user->use_empty())
+      rewriter.eraseOp(user);
+  if (!op->use_empty())
+    return false;
+  erased.insert(op);
+  rewriter.eraseOp(op);
+  return true;
+}
+
 struct TileAndDistributePass
     : kiln::impl::TileAndDistributePassBase<TileAndDistributePass> {
   using Base::Base;
@@ -229,11 +245,17 @@ struct TileAndDistributePass
     // matmul split by columns: an FFN's GELU feeding the next matmul) is not
     // fused; it becomes a root itself, next (it comes before the root).
     SmallVector<linalg::LinalgOp> worklist(roots.begin(), roots.end());
-    // Roots another root's loop fused (through a reshape) and erased.
-    llvm::DenseSet<Operation *> consumed;
+    // Ops erased after another root's loop fused them (a matmul fused
+    // through a reshape was a root of its own).
+    llvm::DenseSet<Operation *> erased;
+    // Slices of a reshaped producer move above the reshape, onto the
+    // producer, which then fuses.
+    RewritePatternSet bubble(&getContext());
+    tensor::populateBubbleUpExtractSliceOpPatterns(bubble);
+    FrozenRewritePatternSet bubbleUp(std::move(bubble));
     while (!worklist.empty()) {
       linalg::LinalgOp root = worklist.pop_back_val();
-      if (consumed.contains(root.getOperation()))
+      if (erased.contains(root.getOperation()))
         continue;
       SmallVector<int64_t> ranges = root.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic))
@@ -271,12 +293,12 @@ struct TileAndDistributePass
         if (isa<linalg::Conv2DNchwFchwOp>(root.getOperation()) &&
             ranges[2] >= 2)
           dim = 2;
-        for (auto [i, it] : llvm::enumerate(iters)) {
-          if (dim >= 0)
-            break;
-          if (it == utils::IteratorType::parallel && ranges[i] >= 2)
-            dim = i;
-        }
+        else
+          for (auto [i, it] : llvm::enumerate(iters))
+            if (it == utils::IteratorType::parallel && ranges[i] >= 2) {
+              dim = i;
+              break;
+            }
         if (dim < 0)
           continue;
         n = std::min<int64_t>(tiles, ranges[dim]);
@@ -297,11 +319,7 @@ struct TileAndDistributePass
       tiling.setNumThreads(numThreads);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
-      // Slices of a reshaped producer move above the reshape, onto the
-      // producer, which then fuses.
-      RewritePatternSet bubble(&getContext());
-      tensor::populateBubbleUpExtractSliceOpPatterns(bubble);
-      options.cleanupPatterns = FrozenRewritePatternSet(std::move(bubble));
+      options.cleanupPatterns = bubbleUp;
       options.setFusionControlFn(
           [&group](tensor::ExtractSliceOp slice, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
@@ -335,18 +353,8 @@ struct TileAndDistributePass
       if (root->use_empty())
         rewriter.eraseOp(root);
       // Nearest producers come first: erasing them frees the farther ones.
-      for (Operation *fused : result->fusedProducers) {
-        // The slices of it fusion left unused, and the reshape a matmul was
-        // fused through, go first.
-        for (Operation *user : llvm::make_early_inc_range(fused->getUsers()))
-          if (isa<tensor::ExpandShapeOp, tensor::ExtractSliceOp>(user) &&
-              user->use_empty())
-            rewriter.eraseOp(user);
-        if (fused->use_empty()) {
-          consumed.insert(fused);
-          rewriter.eraseOp(fused);
-        }
-      }
+      for (Operation *fused : result->fusedProducers)
+        (void)eraseIfDead(rewriter, fused, erased);
       // Members left out of the loop, in block order. Consumers first: the
       // slices tiling made of a fused op's result and left unused keep it
       // (and its own producers) alive.
@@ -363,13 +371,8 @@ struct TileAndDistributePass
       llvm::SmallPtrSet<Operation *, 8> alive;
       SmallVector<linalg::LinalgOp> newRoots;
       for (linalg::LinalgOp op : llvm::reverse(left)) {
-        for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
-          if (isa<tensor::ExtractSliceOp>(user) && user->use_empty())
-            rewriter.eraseOp(user);
-        if (op->use_empty()) {
-          rewriter.eraseOp(op);
+        if (eraseIfDead(rewriter, op, erased))
           continue;
-        }
         if (llvm::any_of(op->getUsers(), [&](Operation *user) {
               return !alive.contains(user);
             }))

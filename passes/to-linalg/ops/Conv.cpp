@@ -154,6 +154,24 @@ struct ConvSizes {
   }
 };
 
+/// A linalg.generic of type `type` that copies `x` read through `in` (the
+/// result in loop order): an im2col, a transposing copy.
+Value copyGeneric(OpBuilder &b, Location loc, Value x, AffineMap in,
+                  RankedTensorType type) {
+  unsigned rank = type.getRank();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x},
+             ValueRange{createEmpty(b, loc, type)},
+             ArrayRef<AffineMap>{
+                 in, AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
 /// The im2col generic: cols[<dims of `order`>] = x[0, c, oh * sh + kh * dh,
 /// ow * sw + kw * dw], its dims (c, kh, kw, oh, ow) in the given order.
 Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
@@ -172,16 +190,8 @@ Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
                                  d[3] * strides[0] + d[1] * dilations[0],
                                  d[4] * strides[1] + d[2] * dilations[1]},
                                 ctx);
-  auto colType = RankedTensorType::get(shape, b.getF32Type());
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{colType}, ValueRange{x},
-             ValueRange{createEmpty(b, loc, colType)},
-             ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(5, ctx)},
-             SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, args[0]);
-             })
-      .getResult(0);
+  return copyGeneric(b, loc, x, in,
+                     RankedTensorType::get(shape, b.getF32Type()));
 }
 
 /// A 2-D f32 convolution of one image, one group, with few output pixels
@@ -190,8 +200,9 @@ Value buildIm2Col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims,
 /// the pixels are the rows. Against buildConvAsMatmul's W x X, no columns
 /// are left over that the panels do not cover (49 pixels: 3 panels and a
 /// scalar column), threads split the weight instead of each reading all of
-/// it, and the input is packed once, at compile time. The result is
-/// transposed back to (F, OH*OW), a copy of the (small) output.
+/// it, and the packed side is the weight (once, at compile time), not the
+/// im2col matrix (in every thread tile). The result is transposed back to
+/// (F, OH*OW), a copy of the (small) output.
 Value buildConvAsPixelMatmul(OpBuilder &b, Location loc, Value x, Value w,
                              Value init, ArrayRef<int64_t> strides,
                              ArrayRef<int64_t> dilations) {
@@ -210,21 +221,11 @@ Value buildConvAsPixelMatmul(OpBuilder &b, Location loc, Value x, Value w,
   // Back to (F, OH*OW) as a generic copy (not linalg.transpose), so that
   // an elementwise consumer (bias, activation, residual add) fuses it and
   // reads the matmul's result in place.
-  MLIRContext *ctx = b.getContext();
-  auto outType = RankedTensorType::get({f, hw}, oType.getElementType());
   AffineExpr d0, d1;
-  bindDims(ctx, d0, d1);
+  bindDims(b.getContext(), d0, d1);
   Value out =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{outType}, ValueRange{mm},
-          ValueRange{createEmpty(b, loc, outType)},
-          ArrayRef<AffineMap>{AffineMap::get(2, 0, {d1, d0}, ctx),
-                              AffineMap::getMultiDimIdentityMap(2, ctx)},
-          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-          [](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(nb, nl, args[0]);
-          })
-          .getResult(0);
+      copyGeneric(b, loc, mm, AffineMap::get(2, 0, {d1, d0}, b.getContext()),
+                  RankedTensorType::get({f, hw}, oType.getElementType()));
   return reshapeTensor(b, loc, out, oType.getShape());
 }
 
