@@ -32,25 +32,70 @@ constexpr int64_t kSingleRowPanels = 4;
 /// of the thread's tile, which lives on the thread's stack.
 constexpr int64_t kMaxRunTimePanelBytes = int64_t(1) << 20;
 
-/// `v` is a constant or a unit-stride static slice of a 2-D constant.
+/// `v` is a constant or a unit-stride static slice of a 2-D constant, or
+/// either of an N-D constant seen as [rows, cols] (its leading dims
+/// collapsed: a conv weight transposed to [C, KH, KW, F] at compile time),
+/// sliced only along the last dim.
 struct ConstantSlice {
   arith::ConstantOp constant;
+  int64_t rows, cols;
   SmallVector<OpFoldResult> offsets;
 };
 
 std::optional<ConstantSlice> constantSource(Value v) {
   Builder b(v.getContext());
-  if (auto c = v.getDefiningOp<arith::ConstantOp>())
-    return ConstantSlice{c, {b.getIndexAttr(0), b.getIndexAttr(0)}};
+  // [rows, cols] of a constant of type `t` whose leading dims collapse.
+  auto matrix = [](RankedTensorType t) -> std::pair<int64_t, int64_t> {
+    int64_t cols = t.getShape().back();
+    return {t.getNumElements() / std::max<int64_t>(cols, 1), cols};
+  };
+  if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
+    auto t = cast<RankedTensorType>(c.getType());
+    if (t.getRank() != 2)
+      return std::nullopt;
+    return ConstantSlice{c,
+                         t.getDimSize(0),
+                         t.getDimSize(1),
+                         {b.getIndexAttr(0), b.getIndexAttr(0)}};
+  }
+  bool collapsed = false;
+  if (auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>()) {
+    // [[0, ..., r-2], [r-1]]: the leading dims as the rows.
+    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+    if (re.size() != 2 || re[1].size() != 1 ||
+        re[1][0] != collapse.getSrcType().getRank() - 1)
+      return std::nullopt;
+    v = collapse.getSrc();
+    collapsed = true;
+  }
+  if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
+    if (!collapsed)
+      return std::nullopt;
+    auto [rows, cols] = matrix(cast<RankedTensorType>(c.getType()));
+    return ConstantSlice{c, rows, cols, {b.getIndexAttr(0), b.getIndexAttr(0)}};
+  }
   auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
   if (!slice || !slice.hasUnitStride() ||
-      slice.getSourceType().getRank() != 2 ||
-      slice.getResultType().getRank() != 2)
+      slice.getSourceType().getRank() != slice.getResultType().getRank())
     return std::nullopt;
   auto c = slice.getSource().getDefiningOp<arith::ConstantOp>();
   if (!c)
     return std::nullopt;
-  return ConstantSlice{c, slice.getMixedOffsets()};
+  RankedTensorType srcTy = slice.getSourceType();
+  int64_t rank = srcTy.getRank();
+  SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+  if (collapsed) {
+    // Whole along the leading dims: the rows of the slice are all rows.
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      if (getConstantIntValue(offsets[d]) != 0 ||
+          slice.getResultType().getDimSize(d) != srcTy.getDimSize(d))
+        return std::nullopt;
+    offsets = {b.getIndexAttr(0), offsets.back()};
+  } else if (rank != 2) {
+    return std::nullopt;
+  }
+  auto [rows, cols] = matrix(srcTy);
+  return ConstantSlice{c, rows, cols, offsets};
 }
 
 /// `ofr` is provably a multiple of `n`: a constant, or an affine.apply
@@ -66,9 +111,8 @@ bool isMultipleOf(OpFoldResult ofr, int64_t n) {
 /// The whole panels of the f32 constant `c` ([K, N]) packed as
 /// [N/nr][K][nr] (the last N % nr columns are left out).
 FailureOr<Value> packWeights(RewriterBase &rewriter, arith::ConstantOp c,
-                             int64_t nr) {
+                             int64_t k, int64_t n, int64_t nr) {
   auto type = cast<RankedTensorType>(c.getType());
-  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
   auto packedType =
       RankedTensorType::get({n / nr, k, nr}, type.getElementType());
   Attribute value;
@@ -126,11 +170,12 @@ FailureOr<Value> constantPanels(RewriterBase &rewriter, Location loc,
   if (!isMultipleOf(source.offsets[1], nr))
     return failure();
   auto srcTy = cast<RankedTensorType>(source.constant.getType());
-  if (srcTy.getDimSize(1) < nr)
+  if (source.cols < nr)
     return failure();
   Value &weights = packed[{source.constant.getResult(), nr}];
   if (!weights) {
-    FailureOr<Value> p = packWeights(rewriter, source.constant, nr);
+    FailureOr<Value> p =
+        packWeights(rewriter, source.constant, source.rows, source.cols, nr);
     if (failed(p))
       return failure();
     weights = *p;
@@ -329,32 +374,71 @@ Value constantColumns(RewriterBase &rewriter, Value v, int64_t offset,
 
 } // namespace
 
+namespace {
+
+/// The panels of a constant right-hand side of `panels` panels that about
+/// `tiles` thread tiles share evenly: `panels` when a tile count of at
+/// least half of min(tiles, panels) divides it, else the largest count
+/// below it that such a tile count divides (31 -> 30 in 15 tiles).
+int64_t evenPanels(int64_t panels, int64_t tiles) {
+  auto even = [&](int64_t p) {
+    int64_t want = std::min(tiles, p);
+    for (int64_t t = want; 2 * t >= want && t >= 2; --t)
+      if (p % t == 0)
+        return true;
+    return false;
+  };
+  if (panels < 2 || tiles < 2 || even(panels))
+    return panels;
+  for (int64_t p = panels - 1; p >= 2; --p)
+    if (even(p))
+      return p;
+  return panels;
+}
+
+} // namespace
+
 LogicalResult splitPanelRemainder(RewriterBase &rewriter, linalg::MatmulOp op,
-                                  int64_t panel) {
+                                  int64_t panel, int64_t tiles) {
   if (panel <= 0 || !isPackableMatmul(op))
     return failure();
   auto cTy = cast<RankedTensorType>(op.getResult(0).getType());
   int64_t m = cTy.getDimSize(0), n = cTy.getDimSize(1);
   int64_t k = cast<RankedTensorType>(op.getDpsInputOperand(0)->get().getType())
                   .getDimSize(1);
-  int64_t n1 = n / panel * panel, n2 = n - n1;
-  if (n1 == 0 || n2 == 0)
-    return failure();
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
   Value a = op.getDpsInputOperand(0)->get();
   Value b = op.getDpsInputOperand(1)->get();
   Value init = op.getDpsInitOperand(0)->get();
+  // Column parts: whole panels that the thread tiles share evenly, the
+  // panels left over, the columns that are not a whole panel. Only a
+  // constant right-hand side is split for balance: a run-time one (an
+  // im2col) read by two matmuls could no longer fuse into their tiles.
+  int64_t panels = n / panel;
+  int64_t even =
+      b.getDefiningOp<arith::ConstantOp>() ? evenPanels(panels, tiles) : panels;
+  SmallVector<std::pair<int64_t, int64_t>> parts;
+  for (auto [offset, size] : {std::pair{int64_t(0), even * panel},
+                              std::pair{even * panel, (panels - even) * panel},
+                              std::pair{panels * panel, n - panels * panel}})
+    if (size > 0)
+      parts.push_back({offset, size});
+  if (parts.size() < 2)
+    return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
   auto idx = [&](int64_t v) -> OpFoldResult {
     return rewriter.getIndexAttr(v);
   };
   SmallVector<OpFoldResult> unit = {idx(1), idx(1)};
   Value result = init;
-  for (auto [offset, size] : {std::pair{int64_t(0), n1}, std::pair{n1, n2}}) {
+  for (auto [offset, size] : parts) {
     SmallVector<OpFoldResult> offs = {idx(0), idx(offset)};
-    // A weight's last columns become a constant of their own: the packed
-    // panels then hold all the rest, and the weight is not kept twice.
-    Value bs = offset ? constantColumns(rewriter, b, offset, size) : Value();
+    // A weight's parts become constants of their own (the first one only
+    // when whole panels follow it: otherwise the weight's packed panels
+    // are exactly its panels), so no column is kept twice.
+    Value bs = offset || even != panels
+                   ? constantColumns(rewriter, b, offset, size)
+                   : Value();
     if (!bs)
       bs = tensor::ExtractSliceOp::create(
           rewriter, loc, b, offs, SmallVector<OpFoldResult>{idx(k), idx(size)},

@@ -52,13 +52,16 @@ mlir::FailureOr<mlir::linalg::GenericOp>
 packMatmul(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp op,
            const RegisterTiles &tiles, PackedConstants &packed);
 
-/// Splits a packable matmul whose columns are not whole panels of `panel`
-/// into one on the whole panels and one on the remaining columns (each
-/// written into its slice of the result), so the first can be packed and
-/// split among threads in panels. Fails when there is nothing to split.
+/// Splits a packable matmul by columns so that threads can share it in
+/// whole panels of `panel` columns: one matmul on a number of panels that
+/// about `tiles` tiles divide, one on the panels left over (a prime count
+/// of panels, 31 for a 1000-class classifier on 32-wide panels, has no
+/// divisor to split it by), one on the columns that are not whole panels
+/// (each written into its slice of the result). Fails when there is
+/// nothing to split.
 mlir::LogicalResult splitPanelRemainder(mlir::RewriterBase &rewriter,
                                         mlir::linalg::MatmulOp op,
-                                        int64_t panel);
+                                        int64_t panel, int64_t tiles);
 
 /// Cache-blocked register tiling of a packed matmul (see the file comment);
 /// the register tiles are marked for vectorization like tileToRegisters'.

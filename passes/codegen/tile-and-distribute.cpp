@@ -222,7 +222,7 @@ struct TileAndDistributePass
         matmuls.push_back(op);
     });
     for (linalg::MatmulOp op : matmuls)
-      (void)kiln::splitPanelRemainder(rewriter, op, panelWidth);
+      (void)kiln::splitPanelRemainder(rewriter, op, panelWidth, tiles);
     SmallVector<tensor::PadOp> pads;
     func.walk([&](tensor::PadOp op) {
       if (!op->getParentOfType<scf::ForallOp>())

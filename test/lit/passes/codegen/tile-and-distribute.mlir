@@ -97,6 +97,27 @@ func.func @weight_matmul_remainder(%a: tensor<8x32xf32>) -> tensor<8x40xf32> {
 
 // -----
 
+// 80 columns of a weight are 5 panels, which no tile count from 2 to 4
+// divides: 4 panels split among the 4 tiles, the fifth is a matmul of its
+// own (split by rows), each part a constant of its own.
+// CHECK-LABEL: func.func @weight_matmul_prime_panels
+// CHECK: arith.constant dense<2.500000e-01> : tensor<32x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} tensor<8x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<8x16xf32>
+// CHECK: arith.constant dense<2.500000e-01> : tensor<32x16xf32>
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} tensor<2x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<2x16xf32>
+func.func @weight_matmul_prime_panels(%a: tensor<8x32xf32>) -> tensor<8x80xf32> {
+  %w = arith.constant dense<0.25> : tensor<32x80xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x80xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x80xf32>) -> tensor<8x80xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<8x32xf32>, tensor<32x80xf32>) outs(%f : tensor<8x80xf32>) -> tensor<8x80xf32>
+  return %m : tensor<8x80xf32>
+}
+
+// -----
+
 // A left-hand side over 1 MB (a deep conv's weight, 256 x 2304 floats)
 // keeps at least 6 panels per tile: 192 columns are 2 tiles of 96, not 4
 // of 48.
