@@ -290,9 +290,15 @@ struct TileAndDistributePass
         // band of input rows and the whole, small, weight -- not the whole
         // input for a few output channels).
         SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
+        // A packed matmul left without whole panels to split (one panel,
+        // or the columns short of one) splits its rows or stays whole:
+        // column tiles narrower than a panel read each row of the
+        // right-hand side for a few floats of it.
         if (isa<linalg::Conv2DNchwFchwOp>(root.getOperation()) &&
             ranges[2] >= 2)
           dim = 2;
+        else if (kiln::isPackableMatmul(root))
+          dim = ranges[0] >= 2 ? 0 : -1;
         else
           for (auto [i, it] : llvm::enumerate(iters))
             if (it == utils::IteratorType::parallel && ranges[i] >= 2) {

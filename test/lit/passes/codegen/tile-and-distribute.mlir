@@ -118,6 +118,28 @@ func.func @weight_matmul_prime_panels(%a: tensor<8x32xf32>) -> tensor<8x80xf32> 
 
 // -----
 
+// The same for one row (a classifier's matrix-vector product): the panel
+// left over has no rows to split and stays whole, not split into column
+// tiles narrower than a panel.
+// CHECK-LABEL: func.func @vector_weight_prime_panels
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: linalg.matmul {{.*}} tensor<1x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<1x16xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+// CHECK: linalg.matmul {{.*}} tensor<1x32xf32>, tensor<32x16xf32>{{.*}} -> tensor<1x16xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @vector_weight_prime_panels(%a: tensor<1x32xf32>) -> tensor<1x80xf32> {
+  %w = arith.constant dense<0.25> : tensor<32x80xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x80xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x80xf32>) -> tensor<1x80xf32>
+  %m = linalg.matmul ins(%a, %w : tensor<1x32xf32>, tensor<32x80xf32>) outs(%f : tensor<1x80xf32>) -> tensor<1x80xf32>
+  return %m : tensor<1x80xf32>
+}
+
+// -----
+
 // A left-hand side over 1 MB (a deep conv's weight, 256 x 2304 floats)
 // keeps at least 6 panels per tile: 192 columns are 2 tiles of 96, not 4
 // of 48.
