@@ -210,11 +210,17 @@ llvm::Error CompileSession::describe() {
       desc_.outputs);
 }
 
-llvm::Error CompileSession::lowerToLinalg() {
+llvm::Error CompileSession::lowerToLinalg(const CompileOptions &options) {
   if (auto e = describe())
     return e;
-  return runPipeline([](OpPassManager &pm) { buildToLinalgPipeline(pm); },
-                     "lowering to linalg");
+  bool directConvs =
+      cpu::selectTiles(cpu::getCPUFeatures(options.target.triple,
+                                           options.target.cpu,
+                                           options.target.features))
+          .directConvs;
+  return runPipeline(
+      [&](OpPassManager &pm) { buildToLinalgPipeline(pm, directConvs); },
+      "lowering to linalg");
 }
 
 llvm::Error CompileSession::lowerToLLVM(const CompileOptions &options) {
@@ -269,7 +275,7 @@ llvm::Error CompileSession::compile(StringRef input,
     return e;
   if (stage == Stage::ONNX)
     return printModule();
-  if (auto e = lowerToLinalg())
+  if (auto e = lowerToLinalg(options))
     return e;
   if (stage == Stage::Linalg)
     return printModule();

@@ -53,7 +53,7 @@ public:
   llvm::Error import(llvm::StringRef path, const CompileOptions &options,
                      bool graphPipeline = true);
   /// Lowers to linalg on tensors.
-  llvm::Error lowerToLinalg();
+  llvm::Error lowerToLinalg(const CompileOptions &options);
   /// Runs CPU code generation down to the LLVM dialect.
   llvm::Error lowerToLLVM(const CompileOptions &options);
   /// Writes LLVM IR, an object or a shared object.

@@ -33,8 +33,9 @@ struct CPUCodegenOptions {
   int64_t matmulVectors = 2;
 };
 
-/// onnx dialect (shape-inferred) -> linalg on tensors.
-void buildToLinalgPipeline(mlir::OpPassManager &pm);
+/// onnx dialect (shape-inferred) -> linalg on tensors; `directConvs` from
+/// the target's tile table (kiln-convert-onnx-to-linalg's direct-convs).
+void buildToLinalgPipeline(mlir::OpPassManager &pm, bool directConvs = true);
 
 /// linalg on tensors -> LLVM dialect: fusion, tiling to threads,
 /// bufferization, memory planning, outlining, lowering.

@@ -22,8 +22,10 @@ void addUpstream(OpPassManager &pm, StringRef pipeline) {
 }
 } // namespace
 
-void kiln::buildToLinalgPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertONNXToLinalgPass());
+void kiln::buildToLinalgPipeline(OpPassManager &pm, bool directConvs) {
+  ConvertONNXToLinalgPassOptions options;
+  options.directConvs = directConvs;
+  pm.addPass(createConvertONNXToLinalgPass(options));
   pm.addPass(createCanonicalizerPass());
 }
 

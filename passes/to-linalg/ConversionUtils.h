@@ -241,13 +241,16 @@ template <typename OpTy> ConvAttrs getConvAttrs(OpTy op) {
 mlir::FailureOr<mlir::Value>
 lowerConvolution(mlir::ConversionPatternRewriter &rewriter, mlir::Operation *op,
                  mlir::Value x, mlir::Value w, mlir::Value bias,
-                 mlir::RankedTensorType type, const ConvAttrs &attrs);
+                 mlir::RankedTensorType type, const ConvAttrs &attrs,
+                 bool directConvs = true);
 
 // Pattern families (one file each under ops/).
 void populateMatMulPatterns(mlir::TypeConverter &tc,
                             mlir::RewritePatternSet &patterns);
+/// `directConvs`: see kiln-convert-onnx-to-linalg's direct-convs option.
 void populateConvPatterns(mlir::TypeConverter &tc,
-                          mlir::RewritePatternSet &patterns);
+                          mlir::RewritePatternSet &patterns,
+                          bool directConvs = true);
 void populatePoolingPatterns(mlir::TypeConverter &tc,
                              mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::TypeConverter &tc,

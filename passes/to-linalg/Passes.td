@@ -30,6 +30,12 @@ def ConvertONNXToLinalgPass
     } -> tensor<4xf32>
     ```
   }];
+  let options = [
+    Option<"directConvs", "direct-convs", "bool", /*default=*/"true",
+           "Keep small stride-1 f32 convolutions on big images direct "
+           "(linalg.conv_2d_nchw_fchw) instead of im2col + matmul (the "
+           "target's tile table decides)">
+  ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",

@@ -24,6 +24,8 @@ using namespace mlir;
 namespace {
 struct ConvertONNXToLinalgPass
     : kiln::impl::ConvertONNXToLinalgPassBase<ConvertONNXToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ModuleOp module = getOperation();
@@ -32,7 +34,7 @@ struct ConvertONNXToLinalgPass
     kiln::tolinalg::populateConstantPatterns(typeConverter, patterns);
     kiln::tolinalg::populateElementwisePatterns(typeConverter, patterns);
     kiln::tolinalg::populateMatMulPatterns(typeConverter, patterns);
-    kiln::tolinalg::populateConvPatterns(typeConverter, patterns);
+    kiln::tolinalg::populateConvPatterns(typeConverter, patterns, directConvs);
     kiln::tolinalg::populatePoolingPatterns(typeConverter, patterns);
     kiln::tolinalg::populateDataMovementPatterns(typeConverter, patterns);
     kiln::tolinalg::populateGatherScatterPatterns(typeConverter, patterns);

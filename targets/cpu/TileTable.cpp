@@ -133,6 +133,7 @@ TileTable selectTiles(const CPUFeatures &f) {
     t.vectorRegisters = 32;
     t.matmulRows = 8;
     t.matmulVectors = 2;
+    t.directConvs = false;
     t.isa = "avx512";
   } else if (f.avx2 || f.avx) {
     // 16 ymm: the classic 6x16 kernel (12 accumulators).

@@ -40,6 +40,12 @@ struct TileTable {
   /// Matmul register tile: rows (broadcast operand) x vectors of columns.
   int64_t matmulRows = 4;
   int64_t matmulVectors = 2;
+  /// Small stride-1 convolutions on big images run direct (vectors along
+  /// the output width, output channels as rows) rather than as im2col +
+  /// matmul: a win with 8-float vectors (16 ymm: 6 channel rows x 2
+  /// vectors), a loss with 16-float ones (16 channel rows x 1 zmm: 17 loads
+  /// per 16 FMAs; 64-channel 3x3 on 56x56 ~25% slower than im2col).
+  bool directConvs = true;
   /// A name for reports ("avx512", "avx2", "neon", "rvv", "scalar", ...).
   std::string isa = "generic";
 };

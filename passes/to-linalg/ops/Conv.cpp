@@ -238,7 +238,7 @@ Value buildConvAsPixelMatmul(OpBuilder &b, Location loc, Value x, Value w,
 /// qualify.
 Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
                         Value init, ArrayRef<int64_t> strides,
-                        ArrayRef<int64_t> dilations) {
+                        ArrayRef<int64_t> dilations, bool directConvs) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   auto oType = cast<RankedTensorType>(init.getType());
@@ -255,7 +255,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
   // A small stride-1 filter on a big image: the direct convolution reads
   // the input in place, where im2col would copy it 9 times over and pack
   // the copy (64 -> 64 channels 3x3 on 56x56: ~15% faster).
-  if (!pointwise && strides[0] == 1 && strides[1] == 1 &&
+  if (directConvs && !pointwise && strides[0] == 1 && strides[1] == 1 &&
       hw >= kMinDirectPixels && f >= kMinDirectChannels &&
       wType.getNumElements() * 4 <= kMaxDirectWeightBytes)
     return {};
@@ -281,7 +281,7 @@ Value buildConvAsMatmul(OpBuilder &b, Location loc, Value x, Value w,
 /// `init` (N, F, out...), `groups` groups.
 Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                 int64_t groups, ArrayRef<int64_t> strides,
-                ArrayRef<int64_t> dilations) {
+                ArrayRef<int64_t> dilations, bool directConvs) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
   auto oType = cast<RankedTensorType>(init.getType());
@@ -297,7 +297,8 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
                                             dilationsAttr)
           .getResult(0);
     if (nsp == 2)
-      if (Value mm = buildConvAsMatmul(b, loc, x, w, init, strides, dilations))
+      if (Value mm = buildConvAsMatmul(b, loc, x, w, init, strides, dilations,
+                                       directConvs))
         return mm;
     if (nsp == 2)
       return linalg::Conv2DNchwFchwOp::create(b, loc, rt, ValueRange{x, w},
@@ -378,8 +379,8 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, Value init,
 
 FailureOr<Value> lowerConvolution(ConversionPatternRewriter &rewriter,
                                   Operation *op, Value xIn, Value w, Value bias,
-                                  RankedTensorType type,
-                                  const ConvAttrs &attrs) {
+                                  RankedTensorType type, const ConvAttrs &attrs,
+                                  bool directConvs) {
   Location loc = op->getLoc();
   auto xType = getStaticType(rewriter, op, xIn.getType());
   auto wType = getStaticType(rewriter, op, w.getType());
@@ -414,14 +415,17 @@ FailureOr<Value> lowerConvolution(ConversionPatternRewriter &rewriter,
                       createScalar(rewriter, loc, elt, 0.0));
   // f16/bf16 accumulate in f32 and round once.
   Value init = buildConvInit(rewriter, loc, getAccType(type), bias);
-  Value r = buildConv(rewriter, loc, x, w, init, groups, *strides, *dilations);
+  Value r = buildConv(rewriter, loc, x, w, init, groups, *strides, *dilations,
+                      directConvs);
   return roundConvResult(rewriter, loc, r, type);
 }
 
 namespace {
 
 struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvLowering(TypeConverter &tc, MLIRContext *ctx, bool directConvs)
+      : OpConversionPattern(tc, ctx), directConvs(directConvs) {}
+  bool directConvs;
   LogicalResult
   matchAndRewrite(onnx::ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -430,7 +434,7 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
       return failure();
     FailureOr<Value> r =
         lowerConvolution(rewriter, op, adaptor.getX(), adaptor.getW(),
-                         adaptor.getB(), *type, getConvAttrs(op));
+                         adaptor.getB(), *type, getConvAttrs(op), directConvs);
     if (failed(r))
       return failure();
     rewriter.replaceOp(op, *r);
@@ -439,7 +443,9 @@ struct ConvLowering : OpConversionPattern<onnx::ConvOp> {
 };
 
 struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvTransposeLowering(TypeConverter &tc, MLIRContext *ctx, bool directConvs)
+      : OpConversionPattern(tc, ctx), directConvs(directConvs) {}
+  bool directConvs;
   LogicalResult
   matchAndRewrite(onnx::ConvTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -560,7 +566,8 @@ struct ConvTransposeLowering : OpConversionPattern<onnx::ConvTransposeOp> {
     Value init =
         buildConvInit(rewriter, loc, getAccType(*type), adaptor.getB());
     SmallVector<int64_t> unit(nsp, 1);
-    Value r = buildConv(rewriter, loc, big, w2, init, groups, unit, *dilations);
+    Value r = buildConv(rewriter, loc, big, w2, init, groups, unit, *dilations,
+                        directConvs);
     rewriter.replaceOp(op, roundConvResult(rewriter, loc, r, *type));
     return success();
   }
@@ -750,9 +757,11 @@ struct DeformConvLowering : OpConversionPattern<onnx::DeformConvOp> {
 
 } // namespace
 
-void populateConvPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering, DeformConvLowering>(
-      tc, patterns.getContext());
+void populateConvPatterns(TypeConverter &tc, RewritePatternSet &patterns,
+                          bool directConvs) {
+  patterns.add<ConvLowering, ConvTransposeLowering>(tc, patterns.getContext(),
+                                                    directConvs);
+  patterns.add<DeformConvLowering>(tc, patterns.getContext());
 }
 
 } // namespace kiln::tolinalg

@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s --kiln-convert-onnx-to-linalg --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --kiln-convert-onnx-to-linalg=direct-convs=false --split-input-file | FileCheck %s --check-prefix=NODIRECT
 
 // Bias broadcast into the init, explicit pads by tensor.pad, strides. An
 // f32 conv of one image is a matmul of the weights [F, C*KH*KW] with the
@@ -211,7 +212,12 @@ func.func @conv2d_f16_direct(%x: tensor<1x2x5x5xf16>, %w: tensor<3x2x3x3xf16>) -
 // -----
 
 // A small stride-1 filter (64 output channels, <= 256 KB) on a big image
-// (>= 28x28 output) stays a direct convolution: no im2col copy.
+// (>= 28x28 output) stays a direct convolution: no im2col copy. Not for a
+// target whose tile table says direct convs lose (AVX-512): im2col + matmul.
+// NODIRECT-LABEL: func.func @conv2d_direct
+// NODIRECT-NOT: linalg.conv_2d_nchw_fchw
+// NODIRECT: linalg.matmul
+// NODIRECT-SAME: -> tensor<64x784xf32>
 // CHECK-LABEL: func.func @conv2d_direct
 // CHECK-NOT: linalg.matmul
 // CHECK: linalg.conv_2d_nchw_fchw
