@@ -28,6 +28,12 @@ constexpr int64_t kKBlock = 256;
 /// Panels of a one-row register tile.
 constexpr int64_t kSingleRowPanels = 4;
 
+/// Least depth (K) from which a right-hand side computed at run time is
+/// packed: a shallower one's tile columns ([K, nr], a few KB) stay in L1
+/// as they are, and packing them is a copy for nothing (MobileNetV2's
+/// 16- to 32-channel expand convs on 112x112 to 28x28 images).
+constexpr int64_t kMinDepthToPack = 64;
+
 /// Largest right-hand side packed at run time: the panels are a temporary
 /// of the thread's tile, which lives on the thread's stack.
 constexpr int64_t kMaxRunTimePanelBytes = int64_t(1) << 20;
@@ -265,7 +271,8 @@ FailureOr<linalg::GenericOp> packMatmul(RewriterBase &rewriter,
   } else {
     // Packing costs a copy of b, which the m rows then read from L1. The
     // copy is a temporary of the thread's tile (on its stack).
-    if (m < kMinRowsToPack || k * n * 4 > kMaxRunTimePanelBytes)
+    if (m < kMinRowsToPack || k < kMinDepthToPack ||
+        k * n * 4 > kMaxRunTimePanelBytes)
       return failure();
     panels = runTimePanels(rewriter, loc, b, nr);
   }

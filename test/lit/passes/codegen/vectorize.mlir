@@ -82,18 +82,36 @@ func.func @weight_matmul(%a: tensor<8x2xf32>) -> tensor<8x32xf32> {
 
 // -----
 
-// A matmul on an input with at least 8 rows packs its right-hand side at
-// run time: a transposing copy of the [K, N/16, 16] view into panels
-// [N/16][K][16] (vectorized along the panel rows), then the same kernel.
+// A matmul on an input with at least 8 rows and a depth of at least 64
+// packs its right-hand side at run time: a transposing copy of the
+// [K, N/16, 16] view into panels [N/16][K][16] (vectorized along the panel
+// rows), then the same kernel.
 // CHECK-LABEL: func.func @input_matmul
-// CHECK: tensor.expand_shape %{{.*}} into tensor<2x2x16xf32>
-// CHECK: tensor.empty() : tensor<2x2x16xf32>
-// CHECK: vector.transfer_read {{.*}} : tensor<2x2x16xf32>, vector<8xf32>
+// CHECK: tensor.expand_shape %{{.*}} into tensor<64x2x16xf32>
+// CHECK: tensor.empty() : tensor<2x64x16xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<64x2x16xf32>, vector<8xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x1x8xf32>
 // CHECK-NOT: linalg.matmul
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
-func.func @input_matmul(%a: tensor<8x2xf32>, %b: tensor<2x32xf32>) -> tensor<8x32xf32> {
+func.func @input_matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>) -> tensor<8x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>) outs(%f : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %m : tensor<8x32xf32>
+}
+
+// -----
+
+// A shallower one (K = 2: a few-channel expand conv) is not packed: its
+// tile columns stay in L1 as they are; the FMAs read it in place.
+// CHECK-LABEL: func.func @shallow_input_matmul
+// CHECK-NOT: tensor.expand_shape
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %arg1[{{.*}}]{{.*}} : tensor<2x32xf32>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<16xf32>
+func.func @shallow_input_matmul(%a: tensor<8x2xf32>, %b: tensor<2x32xf32>) -> tensor<8x32xf32> {
   %cst = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x32xf32>
   %f = linalg.fill ins(%cst : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
