@@ -13,17 +13,18 @@ the same layout `onnx/backend/test/cmd_tools.py generate-data` produces (sequenc
 optional and map values are written as SequenceProto / OptionalProto / MapProto;
 TensorProto values are written as they are).  It also writes `OUT/index.json`
 (test name -> ONNX op type, expanded function tests mapped to the op they
-expand) and `OUT/.stamp` (the onnx version).
+expand) and `OUT/.stamp` (the versions of onnx, numpy and ml_dtypes, which
+compute the reference outputs: ml_dtypes 0.7.0 changed float -> int4 casts).
 
 Usage:
     tools/gen_node_tests.py [-o OUT] [--force] [--filter SUBSTR] [--op-type OP]
 
     -o OUT          output directory (default: build/onnx-node-tests)
-    --force         regenerate even if OUT/.stamp matches the installed onnx
+    --force         regenerate even if OUT/.stamp matches the installed versions
     --filter SUBSTR only write cases whose name contains SUBSTR (no stamp written)
     --op-type OP    only collect cases for one op type (no stamp written)
 
-Idempotent: if OUT/.stamp already holds the installed onnx version, it does
+Idempotent: if OUT/.stamp already holds the installed versions, it does
 nothing.  Run it with the project venv (e.g. .venv/bin/python).
 """
 
@@ -91,13 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     import onnx
     from onnx.backend.test.case import node
 
+    import ml_dtypes
+    import numpy
+
     out = args.output
     stamp = os.path.join(out, ".stamp")
+    versions = (f"onnx {onnx.__version__}, numpy {numpy.__version__}, "
+                f"ml_dtypes {ml_dtypes.__version__}")
     partial = bool(args.filter or args.op_type)
     if not args.force and not partial and os.path.exists(stamp):
         with open(stamp) as f:
-            if f.read().strip() == onnx.__version__:
-                print(f"{out}: node tests for onnx {onnx.__version__} already generated (use --force)")
+            if f.read().strip() == versions:
+                print(f"{out}: node tests for {versions} already generated (use --force)")
                 return 0
 
     t0 = time.time()
@@ -138,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             if os.path.isdir(p) and entry not in index and os.path.exists(os.path.join(p, "model.onnx")):
                 shutil.rmtree(p)
         with open(stamp, "w") as f:
-            f.write(onnx.__version__ + "\n")
-    print(f"{out}: wrote {written} node tests (onnx {onnx.__version__}, {skipped} skipped) in {time.time() - t0:.1f} s")
+            f.write(versions + "\n")
+    print(f"{out}: wrote {written} node tests ({versions}, {skipped} skipped) in {time.time() - t0:.1f} s")
     return 0
 
 
