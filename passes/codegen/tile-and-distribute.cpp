@@ -3,6 +3,7 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/RegisterTiles.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -41,7 +42,8 @@ linalg::MatmulOp expandedMatmul(Value v) {
 }
 
 /// The linalg producers that fuse into `root`'s loop: transitively, those
-/// whose results all feed (once) an op of the group; with `throughExpand`,
+/// whose results all feed (once, directly or through a collapse_shape read
+/// only there) an op of the group; with `throughExpand`,
 /// also a matmul whose result the root reads expanded.
 llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root,
                                               bool throughExpand = false) {
@@ -56,13 +58,26 @@ llvm::SmallPtrSet<Operation *, 8> fusionGroup(linalg::LinalgOp root,
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
     for (Value operand : op->getOperands()) {
+      // Through a reshape read only here (a conv's im2col [C, KH, KW, OH,
+      // OW] seen as the matmul's [C*KH*KW, OH*OW]): the bubble-up cleanup
+      // patterns move a tile's slice onto the producer when the slice is
+      // whole rows of it.
+      if (auto collapse = operand.getDefiningOp<tensor::CollapseShapeOp>();
+          collapse && collapse->hasOneUse() && collapse.getSrc().hasOneUse())
+        operand = collapse.getSrc();
       auto producer = operand.getDefiningOp<linalg::LinalgOp>();
       if (!producer || group.contains(producer) ||
           !producer.hasPureTensorSemantics() ||
           producer->getParentOfType<scf::ForallOp>())
         continue;
       bool single = llvm::all_of(producer->getResults(), [&](Value r) {
-        return r.hasOneUse() && *r.getUsers().begin() == op;
+        if (!r.hasOneUse())
+          return false;
+        Operation *user = *r.getUsers().begin();
+        if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(user))
+          user =
+              collapse->hasOneUse() ? *collapse->getUsers().begin() : nullptr;
+        return user == op;
       });
       if (!single)
         continue;
@@ -142,6 +157,79 @@ int64_t expandedMatmulRowTiles(linalg::LinalgOp root, int64_t tiles,
   return 0;
 }
 
+/// A static slice of a collapse_shape whose every collapsed dim is either
+/// taken whole or, for the slice along a group's outermost source dim
+/// only, in whole runs of the inner dims (columns [224, 448) of an im2col's
+/// [C*KH*KW, OH*OW] with OW = 56: output rows 4 to 8): the collapse of a
+/// slice of the source, so that tiling fuses the source's producer.
+struct BubbleSliceAboveCollapse : OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    auto collapse = slice.getSource().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse || !slice.hasUnitStride() ||
+        slice.getSourceType().getRank() != slice.getResultType().getRank() ||
+        !collapse.getSrcType().hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> src = collapse.getSrcType().getShape();
+    SmallVector<OpFoldResult> offsets, sizes;
+    Location loc = slice.getLoc();
+    for (auto [i, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      OpFoldResult off = slice.getMixedOffsets()[i];
+      int64_t size = slice.getResultType().getDimSize(i);
+      int64_t whole = collapse.getResultType().getDimSize(i);
+      if (size == whole && getConstantIntValue(off) == 0) {
+        for (int64_t d : group) {
+          offsets.push_back(rewriter.getIndexAttr(0));
+          sizes.push_back(rewriter.getIndexAttr(src[d]));
+        }
+        continue;
+      }
+      // Whole runs of the inner dims: the outer dim is sliced by size /
+      // inner from offset / inner.
+      int64_t inner = 1;
+      for (int64_t d : ArrayRef<int64_t>(group).drop_front())
+        inner *= src[d];
+      if (ShapedType::isDynamic(size) || size % inner != 0)
+        return failure();
+      OpFoldResult outerOff;
+      if (std::optional<int64_t> c = getConstantIntValue(off)) {
+        if (*c % inner != 0)
+          return failure();
+        outerOff = rewriter.getIndexAttr(*c / inner);
+      } else {
+        auto apply = cast<Value>(off).getDefiningOp<affine::AffineApplyOp>();
+        if (!apply || apply.getAffineMap().getNumResults() != 1 ||
+            !apply.getAffineMap().getResult(0).isMultipleOf(inner))
+          return failure();
+        AffineExpr d0 = rewriter.getAffineDimExpr(0);
+        outerOff = affine::AffineApplyOp::create(
+                       rewriter, loc, AffineMap::get(1, 0, d0.floorDiv(inner)),
+                       ValueRange{cast<Value>(off)})
+                       .getResult();
+      }
+      offsets.push_back(outerOff);
+      sizes.push_back(rewriter.getIndexAttr(size / inner));
+      for (int64_t d : ArrayRef<int64_t>(group).drop_front()) {
+        offsets.push_back(rewriter.getIndexAttr(0));
+        sizes.push_back(rewriter.getIndexAttr(src[d]));
+      }
+    }
+    SmallVector<OpFoldResult> strides(src.size(), rewriter.getIndexAttr(1));
+    Value inner = tensor::ExtractSliceOp::create(
+        rewriter, loc, collapse.getSrc(), offsets, sizes, strides);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        slice, slice.getResultType(), inner,
+        collapse.getReassociationIndices());
+    return success();
+  }
+};
+
+/// Marks the members of the fusion group being tiled.
+constexpr llvm::StringLiteral kMemberAttr = "kiln.group_member";
+
 /// The number of a loop the pass built.
 constexpr llvm::StringLiteral kLoopIdAttr = "kiln.loop";
 
@@ -198,7 +286,8 @@ void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
 bool eraseIfDead(RewriterBase &rewriter, Operation *op,
                  llvm::DenseSet<Operation *> &erased) {
   for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
-    if (isa<tensor::ExpandShapeOp, tensor::ExtractSliceOp>(user) &&
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+            tensor::ExtractSliceOp>(user) &&
         user->use_empty())
       rewriter.eraseOp(user);
   if (!op->use_empty())
@@ -252,6 +341,7 @@ struct TileAndDistributePass
     // producer, which then fuses.
     RewritePatternSet bubble(&getContext());
     tensor::populateBubbleUpExtractSliceOpPatterns(bubble);
+    bubble.add<BubbleSliceAboveCollapse>(&getContext());
     FrozenRewritePatternSet bubbleUp(std::move(bubble));
     while (!worklist.empty()) {
       linalg::LinalgOp root = worklist.pop_back_val();
@@ -339,12 +429,20 @@ struct TileAndDistributePass
               return std::nullopt;
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           });
+      // Members are found again by this mark after tiling: the cleanup
+      // patterns may erase some (a producer whose slices they moved), so
+      // pointers to them cannot be kept.
+      for (Operation *member : group)
+        member->setAttr(kMemberAttr, rewriter.getUnitAttr());
       rewriter.setInsertionPoint(root);
       FailureOr<scf::SCFTileAndFuseResult> result =
           scf::tileConsumerAndFuseProducersUsingSCF(
               rewriter, cast<TilingInterface>(root.getOperation()), options);
-      if (failed(result))
+      if (failed(result)) {
+        for (Operation *member : group)
+          member->removeAttr(kMemberAttr);
         continue; // leave it untiled: still correct, just sequential
+      }
       // Each loop keeps its own number: CSE would otherwise make two loops
       // that compute the same thing (the zero fills or bias broadcasts
       // of two matmuls of one shape, the fills of two pads) one tensor,
@@ -356,24 +454,27 @@ struct TileAndDistributePass
       for (OpResult r : root->getResults())
         if (Value repl = result->replacements.lookup(r))
           rewriter.replaceAllUsesWith(r, repl);
-      if (root->use_empty())
+      // A member of this group can also be a root still in the worklist (an
+      // im2col read through a reshape).
+      if (root->use_empty()) {
+        erased.insert(root.getOperation());
         rewriter.eraseOp(root);
-      // Nearest producers come first: erasing them frees the farther ones.
-      for (Operation *fused : result->fusedProducers)
-        (void)eraseIfDead(rewriter, fused, erased);
-      // Members left out of the loop, in block order. Consumers first: the
-      // slices tiling made of a fused op's result and left unused keep it
-      // (and its own producers) alive.
+      }
+      // Members still outside the loop (fused ones, now read only by unused
+      // slices, and those left out), in block order; their clones in the
+      // loop lose the mark.
       SmallVector<linalg::LinalgOp> left;
-      for (Operation *member : group)
-        if (member != root.getOperation() &&
-            !result->fusedProducers.contains(member))
-          left.push_back(cast<linalg::LinalgOp>(member));
-      llvm::sort(left, [](linalg::LinalgOp a, linalg::LinalgOp b) {
-        return a->isBeforeInBlock(b);
+      func.walk([&](linalg::LinalgOp op) {
+        if (!op->hasAttr(kMemberAttr))
+          return;
+        op->removeAttr(kMemberAttr);
+        if (!op->getParentOfType<scf::ForallOp>())
+          left.push_back(op);
       });
-      // The new roots are those read by something else than the members
-      // left (the others fuse into them).
+      // Consumers first: the slices tiling made of a fused op's result and
+      // left unused keep it (and its own producers) alive. The new roots are
+      // those read by something else than the members left (the others fuse
+      // into them).
       llvm::SmallPtrSet<Operation *, 8> alive;
       SmallVector<linalg::LinalgOp> newRoots;
       for (linalg::LinalgOp op : llvm::reverse(left)) {

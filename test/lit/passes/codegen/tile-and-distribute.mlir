@@ -280,3 +280,33 @@ func.func @activation_of_expanded_matmul(%w: tensor<8x32xf32>, %x: tensor<32x64x
   } -> tensor<1x8x8x8xf32>
   return %r : tensor<1x8x8x8xf32>
 }
+
+// -----
+
+// A conv's im2col [C, KH, KW, OH, OW], read by the matmul as [C*KH*KW,
+// OH*OW], fuses into the matmul's column tiles when a tile is whole output
+// rows (16 columns = 1 row of 16): each tile copies the 3 input rows its output
+// row needs, not the whole im2col in a loop of its own.
+// CHECK-LABEL: func.func @im2col_matmul
+// CHECK: scf.forall (%[[T:.*]]) in (4)
+// CHECK: tensor.extract_slice %arg0[0, 0, %[[T]], 0] [1, 2, 3, 18]
+// CHECK: linalg.generic
+// CHECK: } -> tensor<2x3x3x1x16xf32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<18x16xf32>
+// CHECK: linalg.matmul {{.*}} tensor<8x18xf32>, tensor<18x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @im2col_matmul(%x: tensor<1x2x6x18xf32>) -> tensor<8x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x18xf32>
+  %e = tensor.empty() : tensor<2x3x3x4x16xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(c, kh, kw, oh, ow) -> (0, c, oh + kh, ow + kw)>, affine_map<(c, kh, kw, oh, ow) -> (c, kh, kw, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x6x18xf32>) outs(%e : tensor<2x3x3x4x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x3x4x16xf32>
+  %b = tensor.collapse_shape %cols [[0, 1, 2], [3, 4]] : tensor<2x3x3x4x16xf32> into tensor<18x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<8x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %m = linalg.matmul ins(%w, %b : tensor<8x18xf32>, tensor<18x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %m : tensor<8x64xf32>
+}
