@@ -211,6 +211,22 @@ FailureOr<Value> constantPanels(RewriterBase &rewriter, Location loc,
       .getResult();
 }
 
+/// `b` is computed in `op`'s thread tile (by a fused producer: a conv's
+/// im2col, directly or reshaped): the tile's own buffer, just written and
+/// in cache, its rows as long as the tile is wide. The panel copy only
+/// adds to that (64-channel 3x3 on 56x56 ~17% faster without it, ResNet's
+/// 7x7 stride-2 stem ~12%), unlike for slices of a whole tensor computed
+/// before, whose rows are far apart.
+bool computedInTile(Value b, Operation *op) {
+  while (auto reshape = b.getDefiningOp<tensor::CollapseShapeOp>())
+    b = reshape.getSrc();
+  while (auto reshape = b.getDefiningOp<tensor::ExpandShapeOp>())
+    b = reshape.getSrc();
+  auto producer = b.getDefiningOp<linalg::LinalgOp>();
+  auto loop = op->getParentOfType<scf::ForallOp>();
+  return producer && loop && producer->getParentOfType<scf::ForallOp>() == loop;
+}
+
 /// `b` ([k, n], computed at run time) copied into panels [n/nr, k, nr]: a
 /// transposing copy of its view [k, n/nr, nr], vectorized along the panel
 /// rows like any elementwise op.
@@ -272,7 +288,7 @@ FailureOr<linalg::GenericOp> packMatmul(RewriterBase &rewriter,
     // Packing costs a copy of b, which the m rows then read from L1. The
     // copy is a temporary of the thread's tile (on its stack).
     if (m < kMinRowsToPack || k < kMinDepthToPack ||
-        k * n * 4 > kMaxRunTimePanelBytes)
+        k * n * 4 > kMaxRunTimePanelBytes || computedInTile(b, op))
       return failure();
     panels = runTimePanels(rewriter, loc, b, nr);
   }

@@ -257,3 +257,31 @@ func.func @weight_matmul_collapsed(%a: tensor<8x2xf32>) -> tensor<8x16xf32> {
   %m = linalg.matmul ins(%a, %b : tensor<8x2xf32>, tensor<2x16xf32>) outs(%f : tensor<8x16xf32>) -> tensor<8x16xf32>
   return %m : tensor<8x16xf32>
 }
+
+// -----
+
+// A right-hand side computed in the matmul's own thread tile (a fused
+// im2col; here a copy) is not packed: the tile's buffer is fresh in cache
+// and its rows are as long as the tile is wide. The FMAs read it in place.
+// CHECK-LABEL: func.func @in_tile_rhs
+// CHECK-NOT: tensor<2x64x16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+func.func @in_tile_rhs(%a: tensor<8x64xf32>, %x: tensor<64x64xf32>) -> tensor<8x64xf32> {
+  %e = tensor.empty() : tensor<8x64xf32>
+  %r = scf.forall (%i) in (2) shared_outs(%o = %e) -> (tensor<8x64xf32>) {
+    %off = affine.apply affine_map<(d0) -> (d0 * 32)>(%i)
+    %xs = tensor.extract_slice %x[0, %off] [64, 32] [1, 1] : tensor<64x64xf32> to tensor<64x32xf32>
+    %be = tensor.empty() : tensor<64x32xf32>
+    %b = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%xs : tensor<64x32xf32>) outs(%be : tensor<64x32xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    } -> tensor<64x32xf32>
+    %os = tensor.extract_slice %o[0, %off] [8, 32] [1, 1] : tensor<8x64xf32> to tensor<8x32xf32>
+    %m = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>) outs(%os : tensor<8x32xf32>) -> tensor<8x32xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %o[0, %off] [8, 32] [1, 1] : tensor<8x32xf32> into tensor<8x64xf32>
+    }
+  }
+  return %r : tensor<8x64xf32>
+}
