@@ -133,6 +133,71 @@ int64_t panelTiles(linalg::LinalgOp root,
   return 0;
 }
 
+/// The output rows (OH, OW) a matmul's right-hand side is read from, when
+/// it is a collapse_shape [..., [OH, OW]] of a linalg op read only there (a
+/// conv's im2col [C, KH, KW, OH, OW], or the activation [1, C, H, W] a 1x1
+/// conv reads): such a producer fuses into the matmul's column tiles when
+/// each tile is whole rows, and is then neither split off at panel
+/// boundaries nor packed (kiln-vectorize: computed in the tile).
+std::optional<std::pair<int64_t, int64_t>> fusableImageRows(Operation *op) {
+  auto mm = dyn_cast<linalg::MatmulOp>(op);
+  if (!mm)
+    return std::nullopt;
+  auto collapse =
+      mm.getDpsInputOperand(1)->get().getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || !collapse->hasOneUse() || !collapse.getSrc().hasOneUse() ||
+      !collapse.getSrc().getDefiningOp<linalg::LinalgOp>() ||
+      !collapse.getSrcType().hasStaticShape())
+    return std::nullopt;
+  SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+  if (re.size() != 2 || re[1].size() != 2)
+    return std::nullopt;
+  return std::pair{collapse.getSrcType().getDimSize(re[1][0]),
+                   collapse.getSrcType().getDimSize(re[1][1])};
+}
+
+/// For a matmul with fusable image rows: the number of column tiles of
+/// whole output rows, at most `tiles` (fewer for a deep left-hand side, as
+/// in panelTiles), each a multiple of half a panel wide (one vector: a tile
+/// of 56 columns is a 32-column register tile and a 24-column one, which
+/// is shuffles, ~15x slower); 0 when there is none (14x14 images).
+int64_t imageRowTileCount(Operation *matmul, int64_t tiles, int64_t panel) {
+  std::optional<std::pair<int64_t, int64_t>> rows = fusableImageRows(matmul);
+  if (!rows || panel < 2 || !kiln::isPackableMatmul(matmul))
+    return 0;
+  auto [oh, ow] = *rows;
+  auto lhsTy = cast<ShapedType>(matmul->getOperand(0).getType());
+  if (lhsTy.getNumElements() * 4 > kLhsInCacheBytes)
+    tiles =
+        std::min(tiles, std::max<int64_t>(2, oh * ow / panel / kMinDeepPanels));
+  for (int64_t t = std::min(tiles, oh); t >= 2; --t)
+    if (oh % t == 0 && (oh / t * ow) % (panel / 2) == 0)
+      return t;
+  return 0;
+}
+
+/// For a group around a matmul with image row tiles (imageRowTileCount)
+/// whose result the root writes unchanged in shape: that tile count; 0
+/// otherwise.
+int64_t imageRowTiles(linalg::LinalgOp root,
+                      const llvm::SmallPtrSet<Operation *, 8> &group,
+                      int64_t tiles, int64_t panel) {
+  if (panel <= 0 || root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
+    return 0;
+  Operation *matmul = fusableImageRows(root) ? root.getOperation() : nullptr;
+  for (Operation *op : group)
+    if (!matmul && fusableImageRows(op))
+      matmul = op;
+  if (!matmul)
+    return 0;
+  OpOperand *init = root.getDpsInitOperand(0);
+  if (matmul != root.getOperation() &&
+      (!root.getMatchingIndexingMap(init).isIdentity() ||
+       init->get().getType() != matmul->getResult(0).getType()))
+    return 0;
+  return imageRowTileCount(matmul, tiles, panel);
+}
+
 /// For an elementwise root on (1, F, OH, OW) that reads a matmul's
 /// [F, OH*OW] result expanded (a conv's activation written into the next
 /// conv's padded input): the number of tiles along OH, at most `tiles`,
@@ -143,16 +208,23 @@ int64_t expandedMatmulRowTiles(linalg::LinalgOp root, int64_t tiles,
       root.getNumReductionLoops() != 0 || root.getNumDpsInits() != 1 ||
       !root.getMatchingIndexingMap(root.getDpsInitOperand(0)).isIdentity())
     return 0;
-  bool reads = llvm::any_of(root.getDpsInputOperands(), [&](OpOperand *in) {
+  bool reads = false, imageRows = false;
+  for (OpOperand *in : root.getDpsInputOperands()) {
     linalg::MatmulOp mm = expandedMatmul(in->get());
-    return mm && root.getMatchingIndexingMap(in).isIdentity() &&
-           kiln::isPackableMatmul(mm);
-  });
+    if (mm && root.getMatchingIndexingMap(in).isIdentity() &&
+        kiln::isPackableMatmul(mm)) {
+      reads = true;
+      imageRows |= imageRowTileCount(mm, tiles, panel) > 0;
+    }
+  }
   SmallVector<int64_t> r = root.getStaticLoopRanges();
   if (!reads || r[0] != 1)
     return 0;
+  // Whole panels, or whole vectors when the matmul's right-hand side is
+  // computed in the tile.
+  int64_t unit = imageRows ? panel / 2 : panel;
   for (int64_t t = std::min(tiles, r[2]); t >= 2; --t)
-    if (r[2] % t == 0 && (r[2] / t * r[3]) % panel == 0)
+    if (r[2] % t == 0 && (r[2] / t * r[3]) % unit == 0)
       return t;
   return 0;
 }
@@ -311,7 +383,8 @@ struct TileAndDistributePass
         matmuls.push_back(op);
     });
     for (linalg::MatmulOp op : matmuls)
-      (void)kiln::splitPanelRemainder(rewriter, op, panelWidth, tiles);
+      if (!imageRowTileCount(op, tiles, panelWidth))
+        (void)kiln::splitPanelRemainder(rewriter, op, panelWidth, tiles);
     SmallVector<tensor::PadOp> pads;
     func.walk([&](tensor::PadOp op) {
       if (!op->getParentOfType<scf::ForallOp>())
@@ -368,7 +441,9 @@ struct TileAndDistributePass
       // A packed matmul splits its columns in whole panels: every tile
       // packs (at run time) and reads its own panels once, for all rows.
       int64_t dim = -1;
-      int64_t n = panelTiles(root, group, tiles, panelWidth);
+      int64_t n = imageRowTiles(root, group, tiles, panelWidth);
+      if (n <= 0)
+        n = panelTiles(root, group, tiles, panelWidth);
       if (rowTiles > 0) {
         dim = 2;
         n = rowTiles;

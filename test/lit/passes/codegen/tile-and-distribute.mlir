@@ -310,3 +310,32 @@ func.func @im2col_matmul(%x: tensor<1x2x6x18xf32>) -> tensor<8x64xf32> {
   %m = linalg.matmul ins(%w, %b : tensor<8x18xf32>, tensor<18x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %m : tensor<8x64xf32>
 }
+
+// -----
+
+// The same when the columns (6 x 4 = 24) are not whole 16-column panels:
+// not split at a panel boundary (16 + 8 columns, the im2col with two
+// readers, materialized), but cut into tiles of whole rows that are whole
+// half-panel vectors (2 rows = 8 columns), the im2col fused into each.
+// CHECK-LABEL: func.func @im2col_matmul_row_tiles
+// CHECK: scf.forall (%{{.*}}) in (3)
+// CHECK: linalg.generic
+// CHECK: } -> tensor<2x3x3x2x4xf32>
+// CHECK: linalg.matmul {{.*}} tensor<8x18xf32>, tensor<18x8xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @im2col_matmul_row_tiles(%x: tensor<1x2x8x6xf32>) -> tensor<8x24xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x18xf32>
+  %e = tensor.empty() : tensor<2x3x3x6x4xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(c, kh, kw, oh, ow) -> (0, c, oh + kh, ow + kw)>, affine_map<(c, kh, kw, oh, ow) -> (c, kh, kw, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x2x8x6xf32>) outs(%e : tensor<2x3x3x6x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x3x6x4xf32>
+  %b = tensor.collapse_shape %cols [[0, 1, 2], [3, 4]] : tensor<2x3x3x6x4xf32> into tensor<18x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<8x24xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<8x24xf32>) -> tensor<8x24xf32>
+  %m = linalg.matmul ins(%w, %b : tensor<8x18xf32>, tensor<18x24xf32>) outs(%f : tensor<8x24xf32>) -> tensor<8x24xf32>
+  return %m : tensor<8x24xf32>
+}
