@@ -87,6 +87,11 @@ int32_t onnxDType(Type t) {
   }
   return 0;
 }
+/// The register tile table of the target CPU `options` name.
+cpu::TileTable tileTable(const CompileOptions &options) {
+  return cpu::selectTiles(cpu::getCPUFeatures(
+      options.target.triple, options.target.cpu, options.target.features));
+}
 } // namespace
 
 std::optional<Stage> parseStage(StringRef name) {
@@ -213,11 +218,7 @@ llvm::Error CompileSession::describe() {
 llvm::Error CompileSession::lowerToLinalg(const CompileOptions &options) {
   if (auto e = describe())
     return e;
-  bool directConvs =
-      cpu::selectTiles(cpu::getCPUFeatures(options.target.triple,
-                                           options.target.cpu,
-                                           options.target.features))
-          .directConvs;
+  bool directConvs = tileTable(options).directConvs;
   return runPipeline(
       [&](OpPassManager &pm) { buildToLinalgPipeline(pm, directConvs); },
       "lowering to linalg");
@@ -231,8 +232,7 @@ llvm::Error CompileSession::lowerToLLVM(const CompileOptions &options) {
     cg.tiles = 1;
   cg.vectorize = options.vectorize;
   // Vector width and register tiles from the target CPU.
-  cpu::TileTable table = cpu::selectTiles(cpu::getCPUFeatures(
-      options.target.triple, options.target.cpu, options.target.features));
+  cpu::TileTable table = tileTable(options);
   cg.vectorBits = table.vectorBits;
   cg.matmulRows = table.matmulRows;
   cg.matmulVectors = table.matmulVectors;

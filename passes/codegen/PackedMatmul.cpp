@@ -395,10 +395,6 @@ Value constantColumns(RewriterBase &rewriter, Value v, int64_t offset,
       .getResult();
 }
 
-} // namespace
-
-namespace {
-
 /// The panels of a constant right-hand side of `panels` panels that about
 /// `tiles` thread tiles share evenly: `panels` when a tile count of at
 /// least half of min(tiles, panels) divides it, else the largest count

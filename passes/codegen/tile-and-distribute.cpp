@@ -96,6 +96,44 @@ constexpr int64_t kLhsInCacheBytes = int64_t(1) << 20;
 /// kLhsInCacheBytes.
 constexpr int64_t kMinDeepPanels = 6;
 
+/// The matmul of `root`'s group (`root` itself first) that satisfies
+/// `pred`, when the root writes its result unchanged in shape (the matmul
+/// itself, or its elementwise epilogue); null otherwise.
+Operation *epilogueMatmul(linalg::LinalgOp root,
+                          const llvm::SmallPtrSet<Operation *, 8> &group,
+                          llvm::function_ref<bool(Operation *)> pred) {
+  if (root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
+    return nullptr;
+  Operation *matmul = pred(root) ? root.getOperation() : nullptr;
+  for (Operation *op : group)
+    if (!matmul && pred(op))
+      matmul = op;
+  if (!matmul)
+    return nullptr;
+  // The root's loops are the result's dims (an epilogue) or (m, n, k).
+  OpOperand *init = root.getDpsInitOperand(0);
+  if (matmul != root.getOperation() &&
+      (!root.getMatchingIndexingMap(init).isIdentity() ||
+       init->get().getType() != matmul->getResult(0).getType()))
+    return nullptr;
+  return matmul;
+}
+
+/// At most `tiles` column tiles of `matmul`'s `n` columns, fewer when its
+/// left-hand side is deep. Every tile streams all of the left-hand side
+/// past its columns. When that is larger than L2 (a deep conv on a small
+/// image: a big weight, few output columns), a tile needs several panels
+/// to pay for it: one panel per tile reads a 2 MB weight from L3 for every
+/// 16 columns (~20% slower on ResNet-50's 14x14 convs than 6 panels per
+/// tile).
+int64_t columnTileBound(Operation *matmul, int64_t tiles, int64_t n,
+                        int64_t panel) {
+  auto lhsTy = cast<ShapedType>(matmul->getOperand(0).getType());
+  if (lhsTy.getNumElements() * 4 > kLhsInCacheBytes)
+    tiles = std::min(tiles, std::max<int64_t>(2, n / panel / kMinDeepPanels));
+  return tiles;
+}
+
 /// For a group around a matmul that kiln-vectorize packs, whose result the root
 /// writes unchanged in shape (the matmul itself, or its elementwise epilogue):
 /// the number of tiles along the columns (root dim 1) that keeps every
@@ -103,30 +141,13 @@ constexpr int64_t kMinDeepPanels = 6;
 int64_t panelTiles(linalg::LinalgOp root,
                    const llvm::SmallPtrSet<Operation *, 8> &group,
                    int64_t tiles, int64_t panel) {
-  if (panel <= 0 || root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
+  if (panel <= 0)
     return 0;
-  Operation *matmul =
-      kiln::isPackableMatmul(root) ? root.getOperation() : nullptr;
-  for (Operation *op : group)
-    if (!matmul && kiln::isPackableMatmul(op))
-      matmul = op;
+  Operation *matmul = epilogueMatmul(root, group, kiln::isPackableMatmul);
   if (!matmul)
     return 0;
-  // The root's loops are the result's dims (an epilogue) or (m, n, k).
-  OpOperand *init = root.getDpsInitOperand(0);
-  if (matmul != root.getOperation() &&
-      (!root.getMatchingIndexingMap(init).isIdentity() ||
-       init->get().getType() != matmul->getResult(0).getType()))
-    return 0;
   int64_t n = cast<ShapedType>(matmul->getResult(0).getType()).getDimSize(1);
-  // Every tile streams all of the left-hand side past its panels. When that
-  // is larger than L2 (a deep conv on a small image: a big weight, few
-  // output columns), a tile needs several panels to pay for it: one panel
-  // per tile reads a 2 MB weight from L3 for every 16 columns (~20% slower
-  // on ResNet-50's 14x14 convs than 6 panels per tile).
-  auto lhsTy = cast<ShapedType>(matmul->getOperand(0).getType());
-  if (lhsTy.getNumElements() * 4 > kLhsInCacheBytes)
-    tiles = std::min(tiles, std::max<int64_t>(2, n / panel / kMinDeepPanels));
+  tiles = columnTileBound(matmul, tiles, n, panel);
   for (int64_t t = std::min(tiles, n / panel); t >= 2; --t)
     if (n % t == 0 && (n / t) % panel == 0)
       return t;
@@ -166,10 +187,7 @@ int64_t imageRowTileCount(Operation *matmul, int64_t tiles, int64_t panel) {
   if (!rows || panel < 2 || !kiln::isPackableMatmul(matmul))
     return 0;
   auto [oh, ow] = *rows;
-  auto lhsTy = cast<ShapedType>(matmul->getOperand(0).getType());
-  if (lhsTy.getNumElements() * 4 > kLhsInCacheBytes)
-    tiles =
-        std::min(tiles, std::max<int64_t>(2, oh * ow / panel / kMinDeepPanels));
+  tiles = columnTileBound(matmul, tiles, oh * ow, panel);
   for (int64_t t = std::min(tiles, oh); t >= 2; --t)
     if (oh % t == 0 && (oh / t * ow) % (panel / 2) == 0)
       return t;
@@ -182,20 +200,10 @@ int64_t imageRowTileCount(Operation *matmul, int64_t tiles, int64_t panel) {
 int64_t imageRowTiles(linalg::LinalgOp root,
                       const llvm::SmallPtrSet<Operation *, 8> &group,
                       int64_t tiles, int64_t panel) {
-  if (panel <= 0 || root.getNumDpsInits() != 1 || root.getNumLoops() < 2)
-    return 0;
-  Operation *matmul = fusableImageRows(root) ? root.getOperation() : nullptr;
-  for (Operation *op : group)
-    if (!matmul && fusableImageRows(op))
-      matmul = op;
-  if (!matmul)
-    return 0;
-  OpOperand *init = root.getDpsInitOperand(0);
-  if (matmul != root.getOperation() &&
-      (!root.getMatchingIndexingMap(init).isIdentity() ||
-       init->get().getType() != matmul->getResult(0).getType()))
-    return 0;
-  return imageRowTileCount(matmul, tiles, panel);
+  Operation *matmul = epilogueMatmul(root, group, [](Operation *op) {
+    return fusableImageRows(op).has_value();
+  });
+  return matmul ? imageRowTileCount(matmul, tiles, panel) : 0;
 }
 
 /// For an elementwise root on (1, F, OH, OW) that reads a matmul's
